@@ -1,0 +1,38 @@
+# sparserecovery — every target sets up .venv itself, so a fresh clone needs
+# nothing but `make demo` or `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: demo test bench lint docs clean
+
+# One stamp per set of extras; re-installs when pyproject.toml changes.
+$(VENV)/.stamp-%: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[$(subst -,$(comma),$*)]"
+	@touch $@
+
+comma := ,
+
+demo: $(VENV)/.stamp-test-bench
+	$(VENV)/bin/sparserecovery compare --quick --out results/demo
+
+bench: $(VENV)/.stamp-test-bench
+	$(VENV)/bin/sparserecovery compare --out results/bench
+
+test: $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check .
+
+docs: $(VENV)/.stamp-docs-test
+	$(VENV)/bin/sphinx-build -W -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) build *.egg-info docs/_build results .pytest_cache

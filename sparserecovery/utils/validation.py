@@ -1,0 +1,199 @@
+"""Input validation shared by every public entry point.
+
+Each helper raises a :class:`ValueError` or :class:`TypeError` whose message
+names the offending argument, what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "check_array_arg",
+    "check_choice",
+    "check_max_iter",
+    "check_positive",
+    "check_random_state",
+    "check_scalar_arg",
+    "check_tol",
+    "float_dtype",
+]
+
+
+def float_dtype(*arrays, allow_complex=True):
+    """Floating dtype to compute in: float32 if every input is float32.
+
+    Integer and boolean inputs promote to float64; complex inputs keep their
+    precision (complex64 or complex128) when ``allow_complex`` is true.
+
+    Examples
+    --------
+    >>> float_dtype(np.ones(2, np.float32))
+    dtype('float32')
+    >>> float_dtype(np.ones(2, np.float32), np.ones(2))
+    dtype('float64')
+    >>> float_dtype(np.ones(2, np.complex64))
+    dtype('complex64')
+    """
+    dt = np.result_type(*[np.asarray(a).dtype for a in arrays])
+    if np.issubdtype(dt, np.complexfloating):
+        if not allow_complex:
+            raise TypeError("complex input is not supported here")
+        return np.dtype(np.complex64) if dt == np.complex64 else np.dtype(np.complex128)
+    if dt == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def check_array_arg(
+    x,
+    name,
+    *,
+    ndim=None,
+    shape=None,
+    dtype="float",
+    allow_complex=True,
+    finite=True,
+    copy=False,
+    min_size=1,
+):
+    """Validate an array argument and convert it to a floating array.
+
+    Parameters
+    ----------
+    x : array_like
+        The argument.
+    name : str
+        Its name, used in error messages.
+    ndim : int or tuple of int, optional
+        Allowed number(s) of dimensions.
+    shape : tuple, optional
+        Required shape; ``None`` entries match any length.
+    dtype : {"float", None} or dtype
+        ``"float"`` converts to float32/float64/complex (see
+        :func:`float_dtype`); ``None`` keeps the dtype (numeric only); any
+        other value is passed to :func:`numpy.asarray`.
+    allow_complex : bool
+        Whether complex input is accepted.
+    finite : bool
+        Reject NaN and infinite entries.
+    copy : bool
+        Return a copy even when no conversion is needed.
+    min_size : int
+        Minimum number of entries.
+
+    Returns
+    -------
+    ndarray
+        The validated array.
+
+    Examples
+    --------
+    >>> check_array_arg([1, 2], "x")
+    array([1., 2.])
+    >>> check_array_arg([np.nan], "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x contains NaN or infinite values
+    """
+    if x is None:
+        raise TypeError(f"{name} must be an array, got None")
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
+    arr = np.asarray(x)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr) and not allow_complex:
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if dtype == "float":
+        arr = np.asarray(arr, dtype=float_dtype(arr, allow_complex=allow_complex))
+    elif dtype is not None:
+        arr = np.asarray(arr, dtype=dtype)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(a) for a in allowed)
+            raise ValueError(
+                f"{name} must be {want}-dimensional, got shape {arr.shape}"
+            )
+    if shape is not None:
+        if len(shape) != arr.ndim or any(
+            s is not None and s != a for s, a in zip(shape, arr.shape, strict=True)
+        ):
+            want = tuple("any" if s is None else s for s in shape)
+            raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must have at least {min_size} entries, got {arr.size}")
+    if finite and (np.issubdtype(arr.dtype, np.inexact)) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if copy and np.shares_memory(arr, np.asarray(x)):
+        arr = arr.copy()
+    return arr
+
+
+def check_scalar_arg(
+    value, name, *, lower=None, upper=None, lower_inclusive=True,
+    upper_inclusive=True, integer=False,
+):
+    """Validate a real scalar argument against bounds.
+
+    Examples
+    --------
+    >>> check_scalar_arg(0.5, "p", lower=0, upper=1, lower_inclusive=False)
+    0.5
+    >>> check_scalar_arg(-1, "reg", lower=0, lower_inclusive=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: reg must be > 0, got -1
+    """
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        want = "an int" if integer else "a real number"
+        raise TypeError(f"{name} must be {want}, got {type(value).__name__}")
+    if not integer and not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if lower is not None:
+        bad = value < lower if lower_inclusive else value <= lower
+        if bad:
+            op = ">=" if lower_inclusive else ">"
+            raise ValueError(f"{name} must be {op} {lower}, got {value!r}")
+    if upper is not None:
+        bad = value > upper if upper_inclusive else value >= upper
+        if bad:
+            op = "<=" if upper_inclusive else "<"
+            raise ValueError(f"{name} must be {op} {upper}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def check_positive(value, name):
+    """Validate a strictly positive finite real (e.g. a regularization)."""
+    return check_scalar_arg(value, name, lower=0, lower_inclusive=False)
+
+
+def check_choice(name, value, choices):
+    """Validate that ``value`` is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("method", "svd", ("svd", "am"))
+    'svd'
+    """
+    if value not in choices:
+        opts = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {opts}; got {value!r}")
+    return value
+
+
+def check_max_iter(max_iter):
+    """Validate an iteration budget (a non-negative integer)."""
+    return check_scalar_arg(max_iter, "max_iter", lower=0, integer=True)
+
+
+def check_tol(tol):
+    """Validate a tolerance (a finite, non-negative real)."""
+    return check_scalar_arg(tol, "tol", lower=0)
