@@ -122,4 +122,3 @@ class IterationMonitor:
             time=time.perf_counter() - self._t0,
             info=info,
         )
-

@@ -1,14 +1,25 @@
-"""Matrix-free linear operators with exact adjoints."""
+"""Matrix-free linear operators with exact adjoints.
+
+Every operator maps arrays of shape ``ishape`` to arrays of shape
+``oshape``, has an adjoint ``.H``, composes with ``@``, adds with ``+`` and
+scales with ``*``; :func:`dottest` checks the adjoint of any of them.
+"""
 
 from ._base import LinearOperator, aslinearoperator, dottest, power_iteration
 from ._basic import Dense, Diagonal, Identity, Mask
+from ._finite_difference import FiniteDifference
+from ._kronecker import Kronecker
+from ._wavelet import Wavelet
 
 __all__ = [
     "Dense",
     "Diagonal",
+    "FiniteDifference",
     "Identity",
+    "Kronecker",
     "LinearOperator",
     "Mask",
+    "Wavelet",
     "aslinearoperator",
     "dottest",
     "power_iteration",

@@ -3,7 +3,8 @@
 An operator maps arrays of shape ``ishape`` to arrays of shape ``oshape``;
 its matrix shape is ``(prod(oshape), prod(ishape))``. ``op @ x`` accepts
 either the structured shape (``ishape``) or the flat vector (``(n,)``) and
-answers in the same form; a 2-D ``(n, k)`` array is applied column by column.
+answers in the same form (structured when the two coincide, e.g. a 1-D
+``ishape``); a 2-D ``(n, k)`` array is applied column by column.
 Subclasses implement ``_matvec`` and ``_rmatvec`` on structured arrays only.
 """
 
@@ -96,13 +97,16 @@ class LinearOperator:
                 return np.zeros((prod(shape_out), 0), dtype=self.dtype)
             return np.stack(cols, axis=1)
         raise ValueError(
-            f"{name}: x must have shape {shape_in} or ({n},) or ({n}, k), "
-            f"got {x.shape}"
+            f"{name}: x must have shape {shape_in} or ({n},) or ({n}, k), got {x.shape}"
         )
 
     def matvec(self, x):
         """Apply the operator: ``A x``."""
         return self._apply(x, self.ishape, self.oshape, self._matvec, "matvec")
+
+    def __call__(self, x):
+        """Apply the operator (same as ``self @ x``)."""
+        return self.matvec(x)
 
     def rmatvec(self, y):
         """Apply the adjoint: ``A^H y``."""
@@ -170,7 +174,7 @@ class LinearOperator:
         return np.stack(cols, axis=1)
 
     def to_scipy(self):
-        """This operator as a :class:`scipy.sparse.linalg.LinearOperator`."""
+        """Return the operator as a :class:`scipy.sparse.linalg.LinearOperator`."""
         return spla.LinearOperator(
             self.shape,
             matvec=lambda v: self.matvec(np.ravel(v)),

@@ -151,7 +151,8 @@ class Mask(LinearOperator):
                 raise ValueError(f"mask indices must lie in [0, {n}), got out-of-range")
         else:
             raise TypeError(
-                f"mask must be a boolean array or integer indices, got dtype {mask.dtype}"
+                "mask must be a boolean array or integer indices, "
+                f"got dtype {mask.dtype}"
             )
         self.indices = idx
         super().__init__(ishape, idx.size, np.float64)

@@ -128,8 +128,11 @@ def check_array_arg(
             want = tuple("any" if s is None else s for s in shape)
             raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if arr.size < min_size:
-        raise ValueError(f"{name} must have at least {min_size} entries, got {arr.size}")
-    if finite and (np.issubdtype(arr.dtype, np.inexact)) and not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"{name} must have at least {min_size} entries, got {arr.size}"
+        )
+    inexact = np.issubdtype(arr.dtype, np.inexact)
+    if finite and inexact and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
     if copy and np.shares_memory(arr, np.asarray(x)):
         arr = arr.copy()
@@ -137,8 +140,14 @@ def check_array_arg(
 
 
 def check_scalar_arg(
-    value, name, *, lower=None, upper=None, lower_inclusive=True,
-    upper_inclusive=True, integer=False,
+    value,
+    name,
+    *,
+    lower=None,
+    upper=None,
+    lower_inclusive=True,
+    upper_inclusive=True,
+    integer=False,
 ):
     """Validate a real scalar argument against bounds.
 
