@@ -1,0 +1,162 @@
+"""Run a grid of (suite, case) tasks locally (joblib) or on a Dask cluster."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import traceback
+
+from ._suites import load_suite
+
+__all__ = ["run_task", "run_grid"]
+
+
+def _as_float(v):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    return f
+
+
+def run_task(suite_path, case, repeats):
+    """Run every method of one suite on one case; return a list of row dicts.
+
+    Each method is called once untimed (JIT warm-up), then ``repeats`` timed
+    times. The metrics come from the last timed call. A method whose optional
+    dependency is missing (``ImportError``) is reported as skipped; any other
+    exception is reported as an error row, so one failure never stops a grid.
+    """
+    suite = load_suite(suite_path)
+    problem = suite.module.setup(dict(case))
+    rows = []
+    for method, fn in suite.module.methods().items():
+        base = {"suite": suite.name, "method": method, **case}
+        try:
+            fn(problem)  # warm-up: JIT compilation, caches
+            times, metrics = [], {}
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                metrics = fn(problem)
+                times.append(time.perf_counter() - t0)
+        except ImportError as exc:
+            rows.append({**base, "status": "skipped", "message": str(exc)})
+            continue
+        except Exception as exc:  # noqa: BLE001 - reported, never hidden
+            msg = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            rows.append({**base, "status": "error", "message": msg})
+            continue
+        rows.append(
+            {
+                **base,
+                "status": "ok",
+                "message": "",
+                "seconds": statistics.median(times),
+                "seconds_min": min(times),
+                "seconds_max": max(times),
+                "repeats": repeats,
+                **{k: _as_float(v) for k, v in (metrics or {}).items()},
+            }
+        )
+    return rows
+
+
+def _tasks(suites, quick):
+    tasks = []
+    for suite in suites:
+        for case in suite.cases(quick):
+            tasks.append((suite.path, case))
+    return tasks
+
+
+def run_grid(
+    suites, *, quick=False, repeats=3, workers=None, scheduler=None, progress=True
+):
+    """Run every case of every suite and return all rows in grid order.
+
+    Parameters
+    ----------
+    suites : list of Suite
+        Loaded suites.
+    quick : bool
+        Use each suite's quick grid.
+    repeats : int
+        Timed repetitions per method.
+    workers : int or None
+        ``None`` or 1: run in this process (timings undisturbed). ``N > 1``
+        starts a local Dask cluster with N single-threaded workers.
+    scheduler : str or None
+        Address of an existing Dask scheduler to run on.
+    progress : bool
+        Show a tqdm progress bar over the tasks.
+
+    Returns
+    -------
+    list of dict
+        One row per (suite, case, method), in the same order however it ran.
+    """
+    from tqdm.auto import tqdm
+
+    tasks = _tasks(suites, quick)
+    bar = tqdm(total=len(tasks), desc="compare", unit="case", disable=not progress)
+    results = [None] * len(tasks)
+    try:
+        if scheduler is None and (workers is None or workers <= 1):
+            for i, (path, case) in enumerate(tasks):
+                bar.set_postfix_str(f"{load_suite(path).name}:{case['case']}")
+                results[i] = run_task(path, case, repeats)
+                bar.update()
+        else:
+            results = _run_dask(tasks, repeats, workers, scheduler, bar)
+    finally:
+        bar.close()
+    return [row for rows in results for row in rows]
+
+
+def _run_dask(tasks, repeats, workers, scheduler, bar):
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise ImportError(
+            "running on Dask needs the 'dask' extra: pip install 'sparserecovery[dask]'"
+        ) from exc
+    cluster = None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise ConnectionError(
+                f"cannot reach the Dask scheduler at {scheduler!r}: {exc}"
+            ) from exc
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    try:
+        futures = {
+            client.submit(run_task, path, case, repeats, pure=False): i
+            for i, (path, case) in enumerate(tasks)
+        }
+        results = [None] * len(tasks)
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            bar.update()
+        return results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def is_number(v):
+    """Whether ``v`` is a finite or infinite real number (not NaN, not text)."""
+    return (
+        isinstance(v, (int, float))
+        and not isinstance(v, bool)
+        and not (isinstance(v, float) and math.isnan(v))
+    )
