@@ -33,7 +33,8 @@ lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 
 docs: $(VENV)/.stamp-docs-test
-	$(VENV)/bin/sphinx-build -W -b html docs docs/_build/html
+	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 clean:
-	rm -rf $(VENV) build *.egg-info docs/_build results .pytest_cache
+	rm -rf $(VENV) build *.egg-info docs/_build docs/auto_examples docs/api/generated results .pytest_cache

@@ -12,7 +12,9 @@ __all__ = ["Kronecker"]
 
 
 class Kronecker(LinearOperator):
-    r"""Kronecker product ``A_1 ⊗ A_2 ⊗ ... ⊗ A_I`` that is never formed.
+    r"""Kronecker product of matrices, applied without forming it.
+
+    Represents ``A_1 ⊗ A_2 ⊗ … ⊗ A_I``.
 
     With ``A_i`` of shape ``(m_i, n_i)``, the operator maps a vector of length
     ``prod(n_i)`` to one of length ``prod(m_i)``. The input vector is viewed as
