@@ -8,6 +8,7 @@ scales with ``*``; :func:`dottest` checks the adjoint of any of them.
 from ._base import LinearOperator, aslinearoperator, dottest, power_iteration
 from ._basic import Dense, Diagonal, Identity, Mask
 from ._finite_difference import FiniteDifference
+from ._hadamard import Hadamard
 from ._kronecker import Kronecker
 from ._wavelet import Wavelet
 
@@ -15,6 +16,7 @@ __all__ = [
     "Dense",
     "Diagonal",
     "FiniteDifference",
+    "Hadamard",
     "Identity",
     "Kronecker",
     "LinearOperator",
