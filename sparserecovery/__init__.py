@@ -13,22 +13,19 @@ from ._version import __version__
 
 _SUBMODULES = (
     "base",
-    "dag",
-    "datasets",
-    "imaging",
-    "linear_model",
-    "nn",
+    "compare",
     "operators",
+    "privacy",
     "proxes",
     "solvers",
-    "transport",
-    "unmixing",
     "utils",
     "wht",
 )
 
 # Public estimators re-exported at the top level: name -> defining subpackage.
-_ESTIMATORS = {}
+_ESTIMATORS = {
+    "LDPSparseRegression": "privacy",
+}
 
 __all__ = ["__version__", *_SUBMODULES, *_ESTIMATORS]
 
