@@ -71,6 +71,12 @@ def _build_parser():
         metavar="N",
         help="start a local Dask cluster with N workers",
     )
+    cmp.add_argument(
+        "--threads",
+        type=_positive_int("--threads"),
+        default=1,
+        help="BLAS threads per run, the same for every method (default 1)",
+    )
     cmp.add_argument("--no-figures", action="store_true", help="skip PNG figures")
     cmp.add_argument("--list", action="store_true", help="list suites and exit")
     return parser
@@ -108,6 +114,7 @@ def _compare(args):
             repeats=args.repeats,
             workers=args.workers,
             scheduler=args.scheduler,
+            threads=args.threads,
         )
     except (ConnectionError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,14 +20,23 @@ def _as_float(v):
     return f
 
 
-def run_task(suite_path, case, repeats):
+def run_task(suite_path, case, repeats, threads=1):
     """Run every method of one suite on one case; return a list of row dicts.
 
     Each method is called once untimed (JIT warm-up), then ``repeats`` timed
     times. The metrics come from the last timed call. A method whose optional
     dependency is missing (``ImportError``) is reported as skipped; any other
     exception is reported as an error row, so one failure never stops a grid.
+    BLAS thread pools are limited to ``threads`` for every method alike (on
+    small shared machines oversubscribed BLAS distorts timings badly).
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        return _run_task(suite_path, case, repeats)
+
+
+def _run_task(suite_path, case, repeats):
     suite = load_suite(suite_path)
     problem = suite.module.setup(dict(case))
     rows = []
@@ -71,7 +80,14 @@ def _tasks(suites, quick):
 
 
 def run_grid(
-    suites, *, quick=False, repeats=3, workers=None, scheduler=None, progress=True
+    suites,
+    *,
+    quick=False,
+    repeats=3,
+    workers=None,
+    scheduler=None,
+    progress=True,
+    threads=1,
 ):
     """Run every case of every suite and return all rows in grid order.
 
@@ -90,6 +106,8 @@ def run_grid(
         Address of an existing Dask scheduler to run on.
     progress : bool
         Show a tqdm progress bar over the tasks.
+    threads : int
+        BLAS threads per task (the same for ours and the peers).
 
     Returns
     -------
@@ -105,16 +123,16 @@ def run_grid(
         if scheduler is None and (workers is None or workers <= 1):
             for i, (path, case) in enumerate(tasks):
                 bar.set_postfix_str(f"{load_suite(path).name}:{case['case']}")
-                results[i] = run_task(path, case, repeats)
+                results[i] = run_task(path, case, repeats, threads)
                 bar.update()
         else:
-            results = _run_dask(tasks, repeats, workers, scheduler, bar)
+            results = _run_dask(tasks, repeats, threads, workers, scheduler, bar)
     finally:
         bar.close()
     return [row for rows in results for row in rows]
 
 
-def _run_dask(tasks, repeats, workers, scheduler, bar):
+def _run_dask(tasks, repeats, threads, workers, scheduler, bar):
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the extra
@@ -139,7 +157,7 @@ def _run_dask(tasks, repeats, workers, scheduler, bar):
         client = Client(cluster)
     try:
         futures = {
-            client.submit(run_task, path, case, repeats, pure=False): i
+            client.submit(run_task, path, case, repeats, threads, pure=False): i
             for i, (path, case) in enumerate(tasks)
         }
         results = [None] * len(tasks)
