@@ -14,6 +14,8 @@ from ._version import __version__
 _SUBMODULES = (
     "base",
     "compare",
+    "datasets",
+    "linear_model",
     "operators",
     "privacy",
     "proxes",
@@ -24,7 +26,11 @@ _SUBMODULES = (
 
 # Public estimators re-exported at the top level: name -> defining subpackage.
 _ESTIMATORS = {
+    "KroneckerSBL": "linear_model",
     "LDPSparseRegression": "privacy",
+    "SBLRegressor": "linear_model",
+    "kronecker_sbl": "linear_model",
+    "sparse_wht": "wht",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_ESTIMATORS]
