@@ -20,6 +20,7 @@ _SUBMODULES = (
     "privacy",
     "proxes",
     "solvers",
+    "transport",
     "utils",
     "wht",
 )
@@ -30,6 +31,7 @@ _ESTIMATORS = {
     "LDPSparseRegression": "privacy",
     "SBLRegressor": "linear_model",
     "kronecker_sbl": "linear_model",
+    "sinkhorn_newton_sparse": "transport",
     "sparse_wht": "wht",
 }
 

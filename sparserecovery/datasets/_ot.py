@@ -87,7 +87,7 @@ def make_ot_problem(
 
     Examples
     --------
-    >>> from sparserecovery.datasets._ot import make_ot_problem
+    >>> from sparserecovery.datasets import make_ot_problem
     >>> a, b, M = make_ot_problem("random_assignment", n=5, m=3, random_state=0)
     >>> a.shape, b.shape, M.shape, float(a.sum()), float(b.sum())
     ((5,), (3,), (5, 3), 1.0, 1.0)
