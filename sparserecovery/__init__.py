@@ -21,12 +21,16 @@ _SUBMODULES = (
     "proxes",
     "solvers",
     "transport",
+    "unmixing",
     "utils",
     "wht",
 )
 
 # Public estimators re-exported at the top level: name -> defining subpackage.
 _ESTIMATORS = {
+    "FCLS": "unmixing",
+    "RobustSparseUnmixing": "unmixing",
+    "SUnSAL": "unmixing",
     "KroneckerSBL": "linear_model",
     "LDPSparseRegression": "privacy",
     "SBLRegressor": "linear_model",

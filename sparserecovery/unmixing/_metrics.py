@@ -1,0 +1,103 @@
+"""Unmixing quality metrics: abundance RMSE, spectral angle, SRE."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from ..utils import check_array_arg
+
+__all__ = ["abundance_rmse", "match_endmembers", "spectral_angle", "sre"]
+
+
+def _pair(a, b, name_a, name_b):
+    a = check_array_arg(a, name_a, allow_complex=False)
+    b = check_array_arg(b, name_b, allow_complex=False)
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} has shape {a.shape} but {name_b} has {b.shape}")
+    return a.astype(np.float64), b.astype(np.float64)
+
+
+def abundance_rmse(A_true, A_est):
+    """Root mean squared error over all abundance entries.
+
+    Parameters
+    ----------
+    A_true, A_est : array_like of the same shape
+        True and estimated abundances (any layout).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(abundance_rmse([[0.5, 0.5]], [[0.4, 0.6]]), 6)
+    0.1
+    """
+    a, b = _pair(A_true, A_est, "A_true", "A_est")
+    return float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+def sre(A_true, A_est):
+    """Signal-to-reconstruction error ``10 log10(||A||^2 / ||A - A_est||^2)`` (dB).
+
+    Examples
+    --------
+    >>> round(sre([[1.0, 0.0]], [[0.9, 0.0]]), 6)
+    20.0
+    """
+    a, b = _pair(A_true, A_est, "A_true", "A_est")
+    err = float(np.sum((a - b) ** 2))
+    return float("inf") if err == 0 else float(10.0 * np.log10(np.sum(a**2) / err))
+
+
+def spectral_angle(E_true, E_est):
+    """Spectral angle (radians) between matching rows of two spectra arrays.
+
+    Parameters
+    ----------
+    E_true, E_est : array_like of shape (n_endmembers, n_bands) or (n_bands,)
+
+    Returns
+    -------
+    ndarray of shape (n_endmembers,) or float
+        The angles; the mean is the usual SAD score.
+
+    Examples
+    --------
+    >>> round(float(spectral_angle([1.0, 0.0], [1.0, 1.0])), 4)
+    0.7854
+    """
+    a, b = _pair(E_true, E_est, "E_true", "E_est")
+    a2, b2 = np.atleast_2d(a), np.atleast_2d(b)
+    cos = np.sum(a2 * b2, axis=1) / np.maximum(
+        np.linalg.norm(a2, axis=1) * np.linalg.norm(b2, axis=1), 1e-300
+    )
+    ang = np.arccos(np.clip(cos, -1.0, 1.0))
+    return float(ang[0]) if a.ndim == 1 else ang
+
+
+def match_endmembers(E_true, E_est):
+    """Order estimated endmembers to best match the true ones (min total angle).
+
+    Parameters
+    ----------
+    E_true : array_like of shape (k, n_bands)
+    E_est : array_like of shape (k, n_bands)
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        Permutation ``perm`` such that ``E_est[perm]`` matches ``E_true``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> match_endmembers(np.eye(3), np.eye(3)[[2, 0, 1]]).tolist()
+    [1, 2, 0]
+    """
+    a, b = _pair(E_true, E_est, "E_true", "E_est")
+    cost = np.array([[spectral_angle(x, y) for y in b] for x in a])
+    _, perm = linear_sum_assignment(cost)
+    return perm
