@@ -14,6 +14,7 @@ from ._version import __version__
 _SUBMODULES = (
     "base",
     "compare",
+    "dag",
     "datasets",
     "linear_model",
     "operators",
@@ -28,6 +29,7 @@ _SUBMODULES = (
 
 # Public estimators re-exported at the top level: name -> defining subpackage.
 _ESTIMATORS = {
+    "CoLiDE": "dag",
     "FCLS": "unmixing",
     "RobustSparseUnmixing": "unmixing",
     "SUnSAL": "unmixing",

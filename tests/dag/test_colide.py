@@ -1,0 +1,246 @@
+"""CoLiDE: gradient, domain test, Adam loop, DAG guarantee, recovery, errors."""
+
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from sparserecovery.base import ConvergenceWarning
+from sparserecovery.dag import (
+    CoLiDE,
+    _kernels,
+    colide,
+    colide_objective,
+    count_accuracy,
+    is_dag,
+)
+from sparserecovery.datasets._sem import make_linear_sem
+
+
+def _cov(X):
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / X.shape[0]
+
+
+@pytest.mark.parametrize("equal", [True, False])
+def test_objective_gradient_matches_finite_differences(equal, rng):
+    d = 7
+    X, _ = make_linear_sem(d, 300, degree=2, heteroscedastic=True, random_state=0)
+    C = _cov(X)
+    W = rng.uniform(-0.4, 0.4, (d, d))
+    np.fill_diagonal(W, 0)
+    sigma = 1.3 if equal else rng.uniform(0.5, 2.0, d)
+    kw = {"mu": 0.3, "s": 0.9, "alpha": 0.05, "equal_variance": equal}
+    value, grad = colide_objective(W, C, sigma, **kw)
+    h = 1e-6
+    fd = np.zeros((d, d))
+    for i in range(d):
+        for j in range(d):
+            if i != j:
+                E = np.zeros((d, d))
+                E[i, j] = h
+                fp = colide_objective(W + E, C, sigma, **kw)[0]
+                fm = colide_objective(W - E, C, sigma, **kw)[0]
+                fd[i, j] = (fp - fm) / (2 * h)
+    np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-6 * np.abs(fd).max())
+    assert np.all(np.diag(grad) == 0)
+    # The value itself, computed the long way.
+    R = (np.eye(d) - W).T @ C @ (np.eye(d) - W)
+    if equal:
+        score = np.trace(R) / (2 * sigma) + d * sigma / 2
+    else:
+        score = np.sum(np.diag(R) / (2 * sigma) + sigma / 2)
+    h_val = -np.log(np.linalg.det(0.9 * np.eye(d) - W * W)) + d * np.log(0.9)
+    assert value == pytest.approx(0.3 * (score + 0.05 * np.abs(W).sum()) + h_val)
+
+
+@pytest.mark.parametrize("d", [5, 40, 70])
+def test_m_matrix_inverse_and_domain_test(d, rng):
+    """sI - A (A >= 0) is a nonsingular M-matrix iff rho(A) < s; then inverse >= 0."""
+    for trial in range(6):
+        A = rng.uniform(0, 1, (d, d)) * (rng.random((d, d)) < 0.3)
+        rho = np.max(np.abs(np.linalg.eigvals(A)))
+        s = rho * (0.9 if trial % 2 else 1.1)  # outside, inside
+        M = s * np.eye(d) - A
+        ok, inv = _kernels.m_matrix_inverse(M, np.empty(d), np.empty(d))
+        assert ok == (s > rho)
+        if ok:
+            np.testing.assert_allclose(inv, np.linalg.inv(M), rtol=1e-9,
+                                       atol=1e-12 * np.abs(inv).max())
+            assert inv.min() >= 0
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_adam_iterations_match_a_numpy_reference():
+    """Three iterations of the kernel against Adam written out in numpy."""
+    X, _ = make_linear_sem(6, 200, degree=2, random_state=1)
+    C = _cov(X)
+    lr, b1, b2, alpha = 0.05, 0.9, 0.99, 0.05
+    for equal in (True, False):
+        res = colide(X, variance="equal" if equal else "non-equal", alpha=alpha,
+                     rescale=False,
+                     s=(1.0,), max_iter=3, checkpoint=1, tol=0.0, learning_rate=lr,
+                     beta1=b1, beta2=b2, threshold=0.0)
+        W = np.zeros((6, 6))
+        m = np.zeros_like(W)
+        v = np.zeros_like(W)
+        for t in range(1, 4):
+            r = np.diag((np.eye(6) - W).T @ C @ (np.eye(6) - W))
+            sigma = np.sqrt(r.mean()) if equal else np.sqrt(r)
+            _, g = colide_objective(W, C, sigma, mu=1.0, s=1.0, alpha=alpha,
+                                    equal_variance=equal)
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            W = W - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + 1e-8)
+        np.testing.assert_allclose(res.weights, W, rtol=1e-10, atol=1e-12)
+        assert res.n_iter == 3 and res.history.shape == (3,)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_noise_scale_is_the_closed_form_of_the_weights():
+    X, _ = make_linear_sem(8, 300, degree=2, heteroscedastic=True, random_state=4)
+    C = _cov(X)
+    for variance in ("equal", "non-equal"):
+        model = CoLiDE(variance=variance, warm_iter=500, max_iter=500).fit(X)
+        I_W = np.eye(8) - model.weights_
+        r = np.diag(I_W.T @ C @ I_W)
+        expected = np.sqrt(r.mean()) if variance == "equal" else np.sqrt(r)
+        np.testing.assert_allclose(model.noise_scale_, expected, rtol=1e-10)
+        assert np.ndim(model.noise_scale_) == (0 if variance == "equal" else 1)
+
+
+def test_adjacency_is_a_dag_when_thresholding_is_not_enough():
+    # A large step and few iterations leave strong two-way edges.
+    X, _ = make_linear_sem(10, 200, degree=4, random_state=2)
+    model = CoLiDE(s=(1.0,), max_iter=60, learning_rate=0.05, alpha=0.0,
+                   threshold=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    thresholded = np.where(np.abs(model.weights_) > 0.05, model.weights_, 0)
+    assert not is_dag(thresholded)
+    assert is_dag(model.adjacency_)
+    kept = model.adjacency_ != 0
+    np.testing.assert_array_equal(model.adjacency_[kept], model.weights_[kept])
+
+
+def test_recovers_small_graph_and_noise_scale():
+    X, W, std = make_linear_sem(10, 500, degree=2, noise_scale=1.5,
+                                return_noise_scale=True, random_state=1)
+    model = CoLiDE().fit(X)
+    assert count_accuracy(W, model.adjacency_)["shd"] == 0
+    assert model.noise_scale_ == pytest.approx(1.5, rel=0.05)
+    assert model.n_iter_ == len(model.objective_history_) * 1000
+    # The same alpha after scaling the noise variance by 10 (which scales X):
+    # with rescale=True the fit is the same up to rounding.
+    model10 = CoLiDE().fit(X * np.sqrt(10))
+    np.testing.assert_allclose(model10.adjacency_, model.adjacency_, atol=1e-6)
+    assert model10.noise_scale_ == pytest.approx(model.noise_scale_ * np.sqrt(10))
+
+
+def test_non_equal_variance_estimates_each_scale():
+    X, W, std = make_linear_sem(10, 500, degree=2, heteroscedastic=True,
+                                return_noise_scale=True, random_state=1)
+    model = CoLiDE(variance="non-equal").fit(X)
+    assert count_accuracy(W, model.adjacency_)["shd"] <= 1
+    np.testing.assert_allclose(model.noise_scale_, std, rtol=0.1)
+
+
+def test_deterministic():
+    X, _ = make_linear_sem(6, 100, degree=2, random_state=3)
+    model = CoLiDE(warm_iter=300, max_iter=300, checkpoint=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = clone(model).fit(X)
+        b = clone(model).fit(X)
+        c = clone(model).fit(np.asfortranarray(X))
+    np.testing.assert_array_equal(a.weights_, b.weights_)
+    np.testing.assert_array_equal(a.objective_history_, b.objective_history_)
+    # Another memory layout may change BLAS rounding, nothing more.
+    np.testing.assert_allclose(a.weights_, c.weights_, rtol=1e-9, atol=1e-12)
+
+
+def test_single_variable_is_the_trivial_graph():
+    X = np.random.default_rng(0).normal(2.0, 3.0, (50, 1))
+    model = CoLiDE().fit(X)
+    np.testing.assert_array_equal(model.adjacency_, [[0.0]])
+    assert model.noise_scale_ == pytest.approx(X.std())
+    assert model.n_iter_ == 0
+
+
+@pytest.mark.parametrize(
+    ("X", "match"),
+    [
+        (np.c_[np.arange(5.0), np.ones(5), np.arange(5.0) ** 2], "constant column"),
+        (np.array([[1.0, np.nan], [2.0, 3.0], [0.0, 1.0]]), "NaN"),
+        (np.ones((1, 3)), "1 sample"),
+        (np.ones((3, 0)), "feature"),
+    ],
+)
+def test_bad_input(X, match):
+    with pytest.raises(ValueError, match=match):
+        CoLiDE().fit(X)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"variance": "unequal"}, "variance"),
+        ({"alpha": -1.0}, "alpha"),
+        ({"s": ()}, "s must hold"),
+        ({"s": (1.0, -0.5)}, "s must be"),
+        ({"max_iter": -1}, "max_iter"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"threshold": -0.1}, "threshold"),
+    ],
+)
+def test_bad_parameters(params, match):
+    X, _ = make_linear_sem(4, 30, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        CoLiDE(**params).fit(X)
+    with pytest.raises(TypeError, match="sequence"):
+        CoLiDE(s=0.9).fit(X)
+
+
+def test_convergence_warning_and_stage_restart():
+    X, _ = make_linear_sem(6, 100, degree=2, random_state=5)
+    with pytest.warns(ConvergenceWarning, match="max_iter=5"):
+        CoLiDE(warm_iter=5, max_iter=5).fit(X)
+    # A stage that starts outside the domain of h(.; s) is retried with s + 0.1.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = colide(X, s=(1.0, 0.05), warm_iter=3000, max_iter=200, tol=0.0)
+    assert res.s[0] == 1.0 and res.s[1] > 0.05
+    assert is_dag(res.adjacency)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_verbose_progress_bar(capsys):
+    X, _ = make_linear_sem(4, 50, random_state=0)
+    CoLiDE(verbose=True, warm_iter=200, max_iter=200, checkpoint=100).fit(X)
+    assert "CoLiDE" in capsys.readouterr().err
+
+
+def test_without_jit_gives_the_same_result():
+    # d = 34 also exercises the block (Schur complement) inverse.
+    kw = {"s": (1.0, 0.9), "warm_iter": 10, "max_iter": 10, "checkpoint": 5}
+    code = (
+        "import numpy as np;"
+        "from sparserecovery.dag import colide;"
+        "from sparserecovery.datasets._sem import make_linear_sem;"
+        "X, _ = make_linear_sem(34, 100, degree=2, random_state=0);"
+        f"r = colide(X, **{kw!r});"
+        "print(repr(r.weights.tolist()))"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONWARNINGS="ignore")
+    no_jit = subprocess.run([sys.executable, "-c", code], env=env,
+                            capture_output=True, text=True, check=True).stdout
+    X, _ = make_linear_sem(34, 100, degree=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        jit = colide(X, **kw).weights
+    np.testing.assert_allclose(np.array(eval(no_jit)), jit, rtol=1e-8, atol=1e-12)
