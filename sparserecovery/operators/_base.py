@@ -237,12 +237,14 @@ class _Scaled(LinearOperator):
     def __init__(self, op, c):
         super().__init__(op.ishape, op.oshape, np.result_type(op.dtype, np.asarray(c)))
         self.op, self.c = op, c
+        # A Python scalar (not a numpy one) keeps float32 data float32.
+        self._c_conj = c.conjugate()
 
     def _matvec(self, x):
         return self.c * self.op._matvec(x)
 
     def _rmatvec(self, y):
-        return np.conj(self.c) * self.op._rmatvec(y)
+        return self._c_conj * self.op._rmatvec(y)
 
 
 class _ScipyWrapper(LinearOperator):

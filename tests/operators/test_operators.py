@@ -241,3 +241,12 @@ def test_inputs_not_modified(rng):
     ro.setflags(write=False)
     FiniteDifference((4, 5)) @ ro
     FiniteDifference((5, 4)) @ x.T  # non-contiguous
+
+
+def test_scaled_keeps_float32(rng):
+    A = Dense(rng.standard_normal((3, 4)).astype(np.float32))
+    B = 2.0 * A
+    assert (B @ np.ones(4, np.float32)).dtype == np.float32
+    assert (B.H @ np.ones(3, np.float32)).dtype == np.float32
+    C = (1 - 1j) * A
+    np.testing.assert_allclose(C.H @ np.ones(3), (1 + 1j) * (A.H @ np.ones(3)))
