@@ -16,6 +16,7 @@ _SUBMODULES = (
     "compare",
     "dag",
     "datasets",
+    "imaging",
     "linear_model",
     "operators",
     "privacy",

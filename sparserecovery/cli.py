@@ -79,7 +79,29 @@ def _build_parser():
     )
     cmp.add_argument("--no-figures", action="store_true", help="skip PNG figures")
     cmp.add_argument("--list", action="store_true", help="list suites and exit")
+
+    rec = sub.add_parser(
+        "reconstruct",
+        help="reconstruct an image from undersampled MRI or sparse-view CT data",
+        description=(
+            "Simulate undersampled acquisition of an image (or take measured "
+            "data) and write the reconstruction and a side-by-side PNG."
+        ),
+    )
+    modality = rec.add_subparsers(dest="modality", metavar="MODALITY")
+    modality.required = True
+    _add_modality(modality, "mri", "compressed-sensing MRI", "_cli_mri", "mri")
+    _add_modality(modality, "ct", "sparse-view CT", "_cli_ct", "ct")
     return parser
+
+
+def _add_modality(sub, name, helptext, module, stem):
+    import importlib
+
+    mod = importlib.import_module(f".imaging.{module}", __package__)
+    p = sub.add_parser(name, help=helptext, description=f"{helptext} reconstruction")
+    getattr(mod, f"add_{stem}_arguments")(p)
+    p.set_defaults(_run=getattr(mod, f"run_{stem}"))
 
 
 def _compare(args):
@@ -140,6 +162,8 @@ def main(argv=None):
         return 0
     if args.command == "compare":
         return _compare(args)
+    if args.command == "reconstruct":
+        return args._run(args)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover
     return 2
 
