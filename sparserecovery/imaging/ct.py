@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from math import prod
 
 import numpy as np
 import scipy.fft as sfft
 from threadpoolctl import threadpool_limits
 
-from ..operators import FiniteDifference, LinearOperator, Wavelet, power_iteration
-from ..proxes import L1, L21, Box, Prox, Zero
+from ..operators import FiniteDifference, VStack, Wavelet, power_iteration
+from ..proxes import L1, L21, Box, HalfSquaredDistance, SeparableSum, Zero
 from ..solvers import chambolle_pock
 from ..utils.validation import (
     check_array_arg,
@@ -566,59 +565,6 @@ def sart(
 # --------------------------------------------------------------------------
 # TV / wavelet regularized reconstruction by Chambolle-Pock
 # --------------------------------------------------------------------------
-class _Stack(LinearOperator):
-    """``x -> [c A x; B x]`` flattened into one vector (``c`` a real scalar)."""
-
-    def __init__(self, A, B, c, dtype):
-        if A.ishape != B.ishape:
-            raise ValueError(f"cannot stack operators on {A.ishape} and {B.ishape}")
-        self.A, self.B, self.c = A, B, float(c)
-        self.split = prod(A.oshape)
-        super().__init__(A.ishape, (self.split + prod(B.oshape),), dtype)
-
-    def _matvec(self, x):
-        return np.concatenate(
-            [self.c * self.A._matvec(x).ravel(), self.B._matvec(x).ravel()]
-        )
-
-    def _rmatvec(self, y):
-        a = self.A._rmatvec(y[: self.split].reshape(self.A.oshape))
-        b = self.B._rmatvec(y[self.split :].reshape(self.B.oshape))
-        return self.c * a + b.reshape(self.A.ishape)
-
-
-class _HalfSquaredDistance(Prox):
-    """``g(z) = ||z - b||^2 / 2`` (the least-squares data term)."""
-
-    def __init__(self, b):
-        self.b = b
-
-    def value(self, x):
-        return 0.5 * float(np.sum((x - self.b) ** 2))
-
-    def _prox(self, x, step):
-        return (x + step * self.b) / (1.0 + step)
-
-
-class _Separable(Prox):
-    """``g(z) = g1(z[:split]) + g2(z[split:])`` with the pieces reshaped."""
-
-    def __init__(self, g1, shape1, g2, shape2):
-        self.g1, self.g2 = g1, g2
-        self.shape1, self.shape2 = shape1, shape2
-        self.split = prod(shape1)
-
-    def value(self, x):
-        return self.g1.value(x[: self.split].reshape(self.shape1)) + self.g2.value(
-            x[self.split :].reshape(self.shape2)
-        )
-
-    def _prox(self, x, step):
-        p1 = self.g1._prox(x[: self.split].reshape(self.shape1), step)
-        p2 = self.g2._prox(x[self.split :].reshape(self.shape2), step)
-        return np.concatenate([p1.ravel(), p2.ravel()])
-
-
 def noise_level(sinogram):
     """Robust estimate of the noise standard deviation of a sinogram.
 
@@ -798,13 +744,13 @@ def reconstruct_ct(
     if norm_a == 0.0:
         raise ValueError("the Radon operator is zero: no detector bin sees the image")
     scale = _DATA_BLOCK_NORM / norm_a
-    data = _HalfSquaredDistance(sino * scale)
+    data = HalfSquaredDistance(sino * scale)
     reg_prox = reg_cls(lam=lam * scale**2, **reg_kw)
     norm_k = float(np.sqrt(_DATA_BLOCK_NORM**2 + reg_norm2))
     tau = float(0.95 / norm_k * np.sqrt(step_ratio))
     sigma = float(0.95 / norm_k / np.sqrt(step_ratio))
-    K = _Stack(radon, reg_op, scale, radon.dtype)
-    g = _Separable(data, radon.oshape, reg_prox, reg_op.oshape)
+    K = VStack([scale * radon, reg_op])
+    g = SeparableSum([data, reg_prox], [radon.oshape, reg_op.oshape])
     f = Zero() if lo is None and hi is None else Box(lower=lo, upper=hi)
     rec = _Recorder(reference, radon.ishape, callback)
     t_setup = time.perf_counter() - t_start

@@ -45,8 +45,8 @@ import numpy as np
 import scipy.fft as sfft
 
 from ..base import ConvergenceWarning
-from ..operators import FiniteDifference, LinearOperator
-from ..proxes import L1, L21, Nuclear, Prox, soft_threshold
+from ..operators import FiniteDifference, LinearOperator, VStack
+from ..proxes import L1, L21, Nuclear, Prox, SeparableSum, soft_threshold
 from ..solvers import LeastSquares, chambolle_pock, fista
 from ..utils.validation import check_choice, check_max_iter, check_scalar_arg, check_tol
 from .mri import (
@@ -93,69 +93,6 @@ class _OnDifference(LinearOperator):
         u = w if self.op is None else self.op._rmatvec(w).reshape(self.ishape[1:])
         u = self.c * u
         return np.stack([u, -u])
-
-
-class _Stack(LinearOperator):
-    """Vertical stack ``[K_1; ...; K_m]`` with outputs concatenated flat.
-
-    Every block maps the common input shape; its output is flattened and the
-    blocks are concatenated into one complex vector.
-    """
-
-    def __init__(self, ops):
-        ishape = ops[0].ishape
-        for op in ops:
-            if op.ishape != ishape:
-                raise ValueError("all blocks must share the input shape")
-        sizes = [int(np.prod(op.oshape)) for op in ops]
-        self.ops = ops
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        dtype = np.result_type(*[op.dtype for op in ops], np.complex64)
-        super().__init__(ishape, int(self.offsets[-1]), dtype)
-
-    def block(self, v, i):
-        """View of block ``i`` of a stacked vector, in that block's shape."""
-        return v[self.offsets[i]:self.offsets[i + 1]].reshape(self.ops[i].oshape)
-
-    def _matvec(self, x):
-        out = np.empty(self.shape[0], dtype=np.result_type(x.dtype, self.dtype))
-        for i, op in enumerate(self.ops):
-            out[self.offsets[i]:self.offsets[i + 1]] = op._matvec(x).ravel()
-        return out
-
-    def _rmatvec(self, y):
-        acc = None
-        for i, op in enumerate(self.ops):
-            part = op._rmatvec(self.block(y, i)).reshape(self.ishape)
-            acc = part if acc is None else acc + part
-        return acc
-
-
-class _Separable(Prox):
-    """Sum of proxes acting on the blocks of a :class:`_Stack` output."""
-
-    def __init__(self, stack, proxes):
-        self.stack = stack
-        self.proxes = proxes
-
-    def value(self, x):
-        return float(sum(p.value(self.stack.block(x, i))
-                         for i, p in enumerate(self.proxes)))
-
-    def _prox(self, x, step):
-        out = np.empty_like(x)
-        for i, p in enumerate(self.proxes):
-            seg = slice(self.stack.offsets[i], self.stack.offsets[i + 1])
-            out[seg] = p._prox(self.stack.block(x, i), step).ravel()
-        return out
-
-    def prox_conjugate(self, x, step=1.0):
-        out = np.empty_like(x)
-        for i, p in enumerate(self.proxes):
-            seg = slice(self.stack.offsets[i], self.stack.offsets[i + 1])
-            b = self.stack.block(x, i)
-            out[seg] = (b - step * p._prox(b / step, 1.0 / step)).ravel()
-        return out
 
 
 # ----------------------------------------------------------------- proxes
@@ -303,8 +240,8 @@ def _solve_rdledm(A, y, m0, scale, sigma1, *, lam_l, lam_l_space, lam_e, lam_tv,
         raise ValueError(
             "RDLEDM needs at least one of lam_tv, lam_tv_time, lam_lowrank > 0"
         )
-    K = _Stack(blocks)
-    g = _Separable(K, gs)
+    K = VStack(blocks)
+    g = SeparableSum(gs, [b.oshape for b in blocks])
     f = _DataAndError(A, y, lam_e * scale, n_cg)
     norm_K = float(np.sqrt(2.0 * len(blocks)))  # ||X - E||^2 <= 2 ||(X, E)||^2
     tau = step_ratio / norm_K

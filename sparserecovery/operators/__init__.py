@@ -10,6 +10,7 @@ from ._basic import Dense, Diagonal, Identity, Mask
 from ._finite_difference import FiniteDifference
 from ._hadamard import Hadamard
 from ._kronecker import Kronecker
+from ._stack import VStack
 from ._wavelet import Wavelet
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Kronecker",
     "LinearOperator",
     "Mask",
+    "VStack",
     "Wavelet",
     "aslinearoperator",
     "dottest",

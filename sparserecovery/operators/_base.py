@@ -235,9 +235,11 @@ class _Sum(LinearOperator):
 
 class _Scaled(LinearOperator):
     def __init__(self, op, c):
-        super().__init__(op.ishape, op.oshape, np.result_type(op.dtype, np.asarray(c)))
+        # Python scalars (not numpy ones) keep float32 data float32.
+        if isinstance(c, np.generic):
+            c = c.item()
+        super().__init__(op.ishape, op.oshape, np.result_type(op.dtype, c))
         self.op, self.c = op, c
-        # A Python scalar (not a numpy one) keeps float32 data float32.
         self._c_conj = c.conjugate()
 
     def _matvec(self, x):

@@ -16,6 +16,7 @@ Functions
 """
 
 from ._base import Prox, Zero
+from ._composite import HalfSquaredDistance, SeparableSum
 from ._group import L21
 from ._indicators import NM, Box, L1Ball, NonNegative, Simplex
 from ._nuclear import Nuclear
@@ -29,11 +30,13 @@ __all__ = [
     "NM",
     "TV",
     "Box",
+    "HalfSquaredDistance",
     "L1Ball",
     "Lp",
     "NonNegative",
     "Nuclear",
     "Prox",
+    "SeparableSum",
     "Simplex",
     "Zero",
     "hard_threshold",

@@ -245,8 +245,28 @@ def test_inputs_not_modified(rng):
 
 def test_scaled_keeps_float32(rng):
     A = Dense(rng.standard_normal((3, 4)).astype(np.float32))
-    B = 2.0 * A
+    B = np.float64(2.0) * A
     assert (B @ np.ones(4, np.float32)).dtype == np.float32
     assert (B.H @ np.ones(3, np.float32)).dtype == np.float32
     C = (1 - 1j) * A
     np.testing.assert_allclose(C.H @ np.ones(3), (1 + 1j) * (A.H @ np.ones(3)))
+    assert B.dtype == np.float32
+    assert ((1j * A).dtype) == np.complex64
+
+
+def test_vstack_blocks(rng):
+    from sparserecovery.operators import VStack
+
+    A = Dense(rng.standard_normal((3, 4)))
+    D = FiniteDifference((4,))
+    K = VStack([A, D, 2.0 * A])
+    assert dottest(K, random_state=0) < 1e-12
+    x = rng.standard_normal(4)
+    y = K @ x
+    np.testing.assert_allclose(K.block(y, 0), A @ x)
+    np.testing.assert_allclose(K.block(y, 1), D @ x)
+    np.testing.assert_allclose(K.to_dense(), np.vstack([A.A, D.to_dense(), 2 * A.A]))
+    with pytest.raises(ValueError, match="share the input shape"):
+        VStack([A, Dense(np.ones((2, 5)))])
+    with pytest.raises(TypeError, match=r"ops\[0\] must be a LinearOperator"):
+        VStack([np.eye(3)])
