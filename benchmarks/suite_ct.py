@@ -132,6 +132,7 @@ def _scores(p, img):
 
 
 def _pyproximal_tv(p, niter, callback=None):
+    import astra  # noqa: F401  (pylops' CT2D needs ASTRA; missing -> skipped)
     import pylops
     import pyproximal
     from pyproximal.optimization.primaldual import PrimalDual

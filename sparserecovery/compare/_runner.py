@@ -36,11 +36,29 @@ def run_task(suite_path, case, repeats, threads=1):
         return _run_task(suite_path, case, repeats)
 
 
+def _error_message(exc):
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
 def _run_task(suite_path, case, repeats):
     suite = load_suite(suite_path)
-    problem = suite.module.setup(dict(case))
+    methods = suite.module.methods()
+    try:
+        problem = suite.module.setup(dict(case))
+    except Exception as exc:  # noqa: BLE001 - a broken case must not stop a grid
+        msg = f"setup failed: {_error_message(exc)}"
+        return [
+            {
+                "suite": suite.name,
+                "method": m,
+                **case,
+                "status": "error",
+                "message": msg,
+            }
+            for m in methods
+        ]
     rows = []
-    for method, fn in suite.module.methods().items():
+    for method, fn in methods.items():
         base = {"suite": suite.name, "method": method, **case}
         try:
             fn(problem)  # warm-up: JIT compilation, caches
@@ -53,8 +71,7 @@ def _run_task(suite_path, case, repeats):
             rows.append({**base, "status": "skipped", "message": str(exc)})
             continue
         except Exception as exc:  # noqa: BLE001 - reported, never hidden
-            msg = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            rows.append({**base, "status": "error", "message": msg})
+            rows.append({**base, "status": "error", "message": _error_message(exc)})
             continue
         rows.append(
             {

@@ -20,8 +20,17 @@ def _strip_times(rows):
     return [{k: v for k, v in r.items() if k not in drop} for r in rows]
 
 
+def test_setup_failure_is_reported_not_fatal():
+    suites = [discover_suites(SUITES)["badsetup"]]
+    rows = run_grid(suites, repeats=1, progress=False)
+    status = {r["case"]: r["status"] for r in rows}
+    assert status == {"good": "ok", "bad": "error"}
+    bad = next(r for r in rows if r["case"] == "bad")
+    assert "setup failed: RuntimeError: cannot build this case" in bad["message"]
+
+
 def test_grid_in_process_writes_report(tmp_path):
-    suites = list(discover_suites(SUITES).values())
+    suites = [discover_suites(SUITES)["toy"]]
     rows = run_grid(suites, quick=True, repeats=2, progress=False)
     by_status = {r["method"]: r["status"] for r in rows}
     assert by_status == {
@@ -56,7 +65,7 @@ def test_grid_in_process_writes_report(tmp_path):
 
 def test_grid_on_dask_matches_in_process():
     pytest.importorskip("distributed")
-    suites = list(discover_suites(SUITES).values())
+    suites = list(discover_suites(SUITES).values())  # toy and badsetup
     local = run_grid(suites, quick=True, repeats=1, progress=False)
     dask = run_grid(suites, quick=True, repeats=1, workers=2, progress=False)
     assert _strip_times(local) == _strip_times(dask)
