@@ -20,7 +20,7 @@ $(VENV)/.stamp-%: pyproject.toml
 comma := ,
 
 demo: $(VENV)/.stamp-test-bench
-	$(VENV)/bin/sparserecovery compare --quick --out results/demo
+	$(VENV)/bin/sparserecovery compare --quick --repeats 1 --out results/demo
 
 bench: $(VENV)/.stamp-test-bench
 	$(VENV)/bin/sparserecovery compare --out results/bench

@@ -90,6 +90,10 @@ def _metrics(p, W_est):
     }
 
 
+# DAGMA compiles nothing: a warm-up call would only double the grid's time.
+NO_WARMUP = ("dagma",)
+
+
 def methods():
     from sparserecovery.dag import CoLiDE
 

@@ -23,10 +23,12 @@ def _as_float(v):
 def run_task(suite_path, case, repeats, threads=1):
     """Run every method of one suite on one case; return a list of row dicts.
 
-    Each method is called once untimed (JIT warm-up), then ``repeats`` timed
-    times. The metrics come from the last timed call. A method whose optional
-    dependency is missing (``ImportError``) is reported as skipped; any other
-    exception is reported as an error row, so one failure never stops a grid.
+    Each method is called once untimed (JIT warm-up; skipped for the methods
+    a suite lists in ``NO_WARMUP``, e.g. slow pure-Python peers), then
+    ``repeats`` timed times. The metrics come from the last timed call. A
+    method whose optional dependency is missing (``ImportError``) is reported
+    as skipped; any other exception is reported as an error row, so one
+    failure never stops a grid.
     BLAS thread pools are limited to ``threads`` for every method alike (on
     small shared machines oversubscribed BLAS distorts timings badly).
     """
@@ -58,10 +60,12 @@ def _run_task(suite_path, case, repeats):
             for m in methods
         ]
     rows = []
+    no_warmup = set(getattr(suite.module, "NO_WARMUP", ()))
     for method, fn in methods.items():
         base = {"suite": suite.name, "method": method, **case}
         try:
-            fn(problem)  # warm-up: JIT compilation, caches
+            if method not in no_warmup:
+                fn(problem)  # warm-up: JIT compilation, caches
             times, metrics = [], {}
             for _ in range(repeats):
                 t0 = time.perf_counter()

@@ -46,3 +46,6 @@ def methods():
         "missing_peer": missing_peer,
         "broken": broken,
     }
+
+
+NO_WARMUP = ("lstsq",)
