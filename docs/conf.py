@@ -37,7 +37,10 @@ def _write_api(path):
             mod = importlib.import_module(f"sparserecovery.{sub}")
         except ImportError:
             continue
-        names = sorted(getattr(mod, "__all__", []))
+        # classes and functions only: constants have no docstring of their own
+        names = sorted(
+            n for n in getattr(mod, "__all__", []) if callable(getattr(mod, n))
+        )
         if not names:
             continue
         lines += [title, "-" * len(title), "", f".. automodule:: sparserecovery.{sub}"]
@@ -66,6 +69,7 @@ extensions = [
 ]
 
 autosummary_generate = True
+templates_path = ["_templates"]
 autodoc_default_options = {}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

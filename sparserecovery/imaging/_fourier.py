@@ -273,7 +273,7 @@ class Sense(LinearOperator):
 
     Parameters
     ----------
-    coil_maps : array_like of shape (n_coils, *spatial)
+    coil_maps : array_like of shape (n_coils,) + spatial shape
         Complex coil sensitivities. The image shape is ``spatial`` unless
         ``image_shape`` adds leading (e.g. time) dimensions over which the
         maps are shared.

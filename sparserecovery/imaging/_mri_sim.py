@@ -50,7 +50,7 @@ def coil_maps(shape, n_coils=8, *, distance=1.5, width=1.0, normalize=True,
 
     Returns
     -------
-    ndarray of shape (n_coils, *shape)
+    ndarray of shape (n_coils,) + shape
         The maps.
 
     Examples
@@ -143,7 +143,7 @@ def cardiac_phantom(shape=(128, 128), n_frames=24, *, period=8.0, motion=1.0,
 
     Returns
     -------
-    ndarray of shape (n_frames, *shape)
+    ndarray of shape (n_frames,) + shape
         The image sequence, real, in ``[0, 1]``.
 
     Examples
@@ -268,7 +268,7 @@ def simulate_kspace(image, mask, *, coil_maps=None, snr_db=None, axes=None,
         Image (2-D, 3-D or 2-D + time with time first).
     mask : array_like of bool
         Sampling mask broadcasting to the image shape.
-    coil_maps : array_like of shape (n_coils, *spatial), optional
+    coil_maps : array_like of shape (n_coils,) + spatial shape, optional
         Coil sensitivities; k-space then has shape ``(n_coils, *image.shape)``.
     snr_db : float, optional
         Add complex noise at this SNR (see :func:`add_noise`).

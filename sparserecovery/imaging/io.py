@@ -235,7 +235,7 @@ def save_png(path, images, *, titles=None, vmax=None, dpi=100):
         path = path.with_name(path.name + ".png")
     path.parent.mkdir(parents=True, exist_ok=True)
     n = len(panels)
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.8), squeeze=False)
     for i, (ax, p) in enumerate(zip(axes[0], panels, strict=True)):
         ax.imshow(p, cmap="gray", vmin=0.0, vmax=vmax)
         ax.set_axis_off()
