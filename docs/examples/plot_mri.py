@@ -12,13 +12,16 @@ RDLEDM, against frame-by-frame compressed sensing.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sparserecovery.imaging._fourier import FourierSampling
-from sparserecovery.imaging._masks import poisson_disc_mask, variable_density_lines
-from sparserecovery.imaging._mri_sim import cardiac_phantom
-from sparserecovery.imaging.dynamic_mri import reconstruct_dynamic_mri
-from sparserecovery.imaging.metrics import psnr
-from sparserecovery.imaging.mri import reconstruct_mri
-from sparserecovery.imaging.phantoms import shepp_logan
+from sparserecovery.imaging import (
+    FourierSampling,
+    cardiac_phantom,
+    poisson_disc_mask,
+    psnr,
+    reconstruct_dynamic_mri,
+    reconstruct_mri,
+    shepp_logan,
+    variable_density_lines,
+)
 
 # %%
 # Static: one slice, 4x Poisson-disc undersampling

@@ -355,7 +355,7 @@ def reconstruct_dynamic_mri(kspace, mask=None, coil_maps=None, *, method="l+s",
     --------
     A rank-one background with a bright spot moving along a circle:
 
-    >>> from sparserecovery.imaging.mri import FourierSampling
+    >>> from sparserecovery.imaging import FourierSampling
     >>> t = np.arange(8)[:, None, None]
     >>> yy, xx = np.mgrid[:32, :32]
     >>> x = 0.5 * np.exp(-((xx - 16) ** 2 + (yy - 16) ** 2) / 200.0) + (

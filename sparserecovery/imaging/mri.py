@@ -454,7 +454,7 @@ def reconstruct_mri(kspace, mask=None, coil_maps=None, *, regularizer="wavelet",
 
     Examples
     --------
-    >>> from sparserecovery.imaging.mri import FourierSampling
+    >>> from sparserecovery.imaging import FourierSampling
     >>> img = np.zeros((32, 32)); img[8:24, 10:20] = 1.0
     >>> mask = np.random.default_rng(0).random((32, 32)) < 0.35
     >>> mask[12:20, 12:20] = True  # fully sampled centre
