@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -182,33 +180,16 @@ def run(sizes=DEFAULT_SIZES, repeats=20, seed=0):
 
 # ------------------------------------------------------------ the report
 def machine():
-    """CPU model, cores, load and library versions, as a dict."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    import numba
+    """The runner's machine description plus the fht-cpu version."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    info = {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-    }
-    try:
-        from importlib.metadata import version
+    from sparserecovery.compare import machine_description
 
+    info = machine_description()
+    try:
         info["fht-cpu"] = version("fht-cpu")
-    except Exception:
+    except PackageNotFoundError:
         info["fht-cpu"] = "not installed"
-    if hasattr(os, "getloadavg"):
-        info["load average (1 min)"] = f"{os.getloadavg()[0]:.2f}"
     return info
 
 

@@ -30,8 +30,6 @@ Standalone: ``python benchmarks/suite_spright.py [--quick] [--out DIR]``.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 import warnings
 from pathlib import Path
@@ -242,17 +240,9 @@ def methods() -> dict:
 
 # ------------------------------------------------------------ standalone
 def _machine():
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
-    return f"{cpu}, {os.cpu_count()} cores{load}"
+    from sparserecovery.compare import machine_description
+
+    return ", ".join(f"{k} {v}" for k, v in machine_description().items())
 
 
 def run(quick=True):

@@ -36,9 +36,11 @@ def machine_description():
         mem = f"{kb / 2**20:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
+    load = f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "unknown"
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "load average (1 min)": load,
         "memory": mem,
         "python": platform.python_version(),
         "numpy": numpy.__version__,
