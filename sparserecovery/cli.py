@@ -11,22 +11,9 @@ import os
 import sys
 
 from ._version import __version__
+from .utils._argparse import positive
 
 __all__ = ["main"]
-
-
-def _positive_int(name):
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            msg = f"{name} must be an int, got {text!r}"
-            raise argparse.ArgumentTypeError(msg) from None
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be >= 1, got {v}")
-        return v
-
-    return parse
 
 
 def _build_parser():
@@ -51,7 +38,7 @@ def _build_parser():
     cmp.add_argument("--quick", action="store_true", help="small grid (demo)")
     cmp.add_argument(
         "--repeats",
-        type=_positive_int("--repeats"),
+        type=positive(int, "--repeats"),
         default=3,
         help="timed repetitions per method (median reported; default 3)",
     )
@@ -67,13 +54,13 @@ def _build_parser():
     )
     where.add_argument(
         "--workers",
-        type=_positive_int("--workers"),
+        type=positive(int, "--workers"),
         metavar="N",
         help="start a local Dask cluster with N workers",
     )
     cmp.add_argument(
         "--threads",
-        type=_positive_int("--threads"),
+        type=positive(int, "--threads"),
         default=1,
         help="BLAS threads per run, the same for every method (default 1)",
     )

@@ -10,7 +10,6 @@ reconstruction) as ``OUT.png``.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import warnings
@@ -18,24 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..utils._argparse import positive
+
 __all__ = ["add_ct_arguments", "run_ct"]
 
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
-
-
-def _positive(kind, name):
-    def parse(text):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a {kind.__name__}, got {text!r}"
-            ) from None
-        if not v > 0 or (kind is float and not math.isfinite(v)):
-            raise argparse.ArgumentTypeError(f"{name} must be > 0, got {text}")
-        return v
-
-    return parse
 
 
 def add_ct_arguments(parser):
@@ -64,7 +50,7 @@ def add_ct_arguments(parser):
         help="CT DICOM slice (.dcm), array (.npy/.npz/.mat/.nii) or picture (.png ...)",
     )
     parser.add_argument(
-        "--views", type=_positive(int, "--views"), default=30,
+        "--views", type=positive(int, "--views"), default=30,
         help="number of projection views over 180 degrees (default 30)",
     )
     parser.add_argument(
@@ -76,11 +62,11 @@ def add_ct_arguments(parser):
         help="reconstruction method (default tv)",
     )
     parser.add_argument(
-        "--lam", type=_positive(float, "--lam"), default=None,
+        "--lam", type=positive(float, "--lam"), default=None,
         help="regularization weight for tv / wavelet (default: scaled to the data)",
     )
     parser.add_argument(
-        "--max-iter", type=_positive(int, "--max-iter"), default=None,
+        "--max-iter", type=positive(int, "--max-iter"), default=None,
         help="iterations (default: 300 for tv/wavelet, 10 sweeps sart, 100 sirt)",
     )
     parser.add_argument(
@@ -88,7 +74,7 @@ def add_ct_arguments(parser):
         help="noise of the simulated scan (default poisson)",
     )
     parser.add_argument(
-        "--photons", type=_positive(float, "--photons"), default=1e5,
+        "--photons", type=positive(float, "--photons"), default=1e5,
         help="blank-scan photons per detector bin for poisson noise (default 1e5)",
     )
     parser.add_argument(

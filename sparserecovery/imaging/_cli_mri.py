@@ -16,43 +16,14 @@ side: reference, zero-filled, reconstruction).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ..utils._argparse import positive
+
 __all__ = ["add_mri_arguments", "run_mri"]
-
-
-def _positive_float(name):
-    def parse(text):
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a number, got {text!r}"
-            ) from None
-        if not v > 0:
-            raise argparse.ArgumentTypeError(f"{name} must be > 0, got {text}")
-        return v
-
-    return parse
-
-
-def _positive_int(name):
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be an int, got {text!r}"
-            ) from None
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be >= 1, got {v}")
-        return v
-
-    return parse
 
 
 def add_mri_arguments(parser):
@@ -83,7 +54,7 @@ def add_mri_arguments(parser):
     )
     parser.add_argument("--out", required=True, metavar="OUT",
                         help="output prefix: writes OUT.npy and OUT.png")
-    parser.add_argument("--accel", type=_positive_float("--accel"), default=4.0,
+    parser.add_argument("--accel", type=positive(float, "--accel"), default=4.0,
                         help="acceleration factor of the simulated mask (default 4)")
     parser.add_argument("--mask-type", choices=("poisson", "lines", "random"),
                         default="poisson",
@@ -108,10 +79,10 @@ def add_mri_arguments(parser):
                              "(default: the middle one)")
     parser.add_argument("--regularizer", choices=("wavelet", "tv"),
                         default="wavelet", help="regulariser (default wavelet)")
-    parser.add_argument("--lam", type=_positive_float("--lam"), default=None,
+    parser.add_argument("--lam", type=positive(float, "--lam"), default=None,
                         help="regularisation weight (default: relative to the "
                              "zero-filled image)")
-    parser.add_argument("--max-iter", type=_positive_int("--max-iter"),
+    parser.add_argument("--max-iter", type=positive(int, "--max-iter"),
                         default=100, help="iterations (default 100)")
     return parser
 
