@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 $(VENV)/.stamp-%: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(if $(findstring bench,$*),$(PIP) install -q "torch==2.13.0")
+	$(if $(or $(findstring test,$*),$(findstring bench,$*)),$(PIP) install -q "torch==2.13.0")
 	$(PIP) install -q -e ".[$(subst -,$(comma),$*)]"
 	@touch $@
 

@@ -18,6 +18,7 @@ _SUBMODULES = (
     "datasets",
     "imaging",
     "linear_model",
+    "nn",
     "operators",
     "privacy",
     "proxes",
@@ -39,6 +40,7 @@ _ESTIMATORS = {
     "SBLRegressor": "linear_model",
     "kronecker_sbl": "linear_model",
     "sinkhorn_newton_sparse": "transport",
+    "sparsify": "nn",
     "sparse_wht": "wht",
 }
 

@@ -79,6 +79,20 @@ def _build_parser():
     modality.required = True
     _add_modality(modality, "mri", "compressed-sensing MRI", "_cli_mri", "mri")
     _add_modality(modality, "ct", "sparse-view CT", "_cli_ct", "ct")
+
+    from .nn._cli import add_sparsify_arguments, run_sparsify
+
+    spr = sub.add_parser(
+        "sparsify",
+        help="prune neural-network weights stored in a .npz or .pt file",
+        description=(
+            "Prune every weight array (ndim >= 2, PyTorch layout) of a .npz or "
+            ".pt state dict by magnitude, at random, N:M, by groups, or by "
+            "layer-wise reconstruction on calibration inputs."
+        ),
+    )
+    add_sparsify_arguments(spr)
+    spr.set_defaults(_run=run_sparsify)
     return parser
 
 
@@ -149,7 +163,7 @@ def main(argv=None):
         return 0
     if args.command == "compare":
         return _compare(args)
-    if args.command == "reconstruct":
+    if args.command in ("reconstruct", "sparsify"):
         return args._run(args)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover
     return 2
