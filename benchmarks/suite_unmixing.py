@@ -14,8 +14,10 @@ Methods
 -------
 robust         RobustSparseUnmixing(endmembers=E) (l2,1 channel fit, learned
                per-pixel lp sparsity), defaults
-robust_blind   RobustSparseUnmixing(n_endmembers=4): endmembers learned too;
-               also records ``sad`` (mean spectral angle on clean channels)
+robust_blind   RobustSparseUnmixing(n_endmembers=4): endmembers learned too
+               (N-FINDR start); also records ``sad`` (mean spectral angle
+               on clean channels)
+robust_blind_vca  the same with the VCA start
 fcls           our exact active-set FCLS (nonnegative, sum-to-one)
 sunsal         our SUnSAL (ADMM, l1 weight 1e-3, positivity)
 nnls_scipy     scipy.optimize.nnls pixel by pixel
@@ -125,10 +127,12 @@ def methods():
         model = RobustSparseUnmixing(endmembers=p["E"]).fit(p["cube"])
         return _rmse(p, model.abundances_)
 
-    def robust_blind(p):
+    def robust_blind(p, init="nfindr"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model = RobustSparseUnmixing(n_endmembers=N_ENDMEMBERS, random_state=0)
+            model = RobustSparseUnmixing(
+                n_endmembers=N_ENDMEMBERS, init=init, random_state=0
+            )
             A = model.fit_transform(p["cube"]).reshape(-1, N_ENDMEMBERS)
         perm = match_endmembers(p["E"], model.endmembers_)
         good = np.setdiff1d(np.arange(p["E"].shape[1]), p["bad"])
@@ -162,6 +166,7 @@ def methods():
     return {
         "robust": robust,
         "robust_blind": robust_blind,
+        "robust_blind_vca": lambda p: robust_blind(p, init="vca"),
         "fcls": fcls_,
         "sunsal": sunsal_,
         "nnls_scipy": nnls_scipy,

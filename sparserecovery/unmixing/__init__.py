@@ -10,15 +10,16 @@ Estimators
     least squares; NNLS with ``sum_to_one=False``), :class:`SUnSAL`.
 Functions
     :func:`robust_sparse_unmixing`, :func:`fcls`, :func:`nnls_unmix`,
-    :func:`sunsal` return an :class:`UnmixingResult`; :func:`vca` extracts
-    endmembers; :func:`as_pixels` / :func:`as_cube` reshape cubes.
+    :func:`sunsal` return an :class:`UnmixingResult`; :func:`vca` and
+    :func:`nfindr` extract endmembers; :func:`as_pixels` / :func:`as_cube`
+    reshape cubes.
 Metrics
     :func:`abundance_rmse`, :func:`spectral_angle`, :func:`match_endmembers`,
     :func:`sre`.
 """
 
 from ._common import UnmixingResult, as_cube, as_pixels
-from ._endmembers import vca
+from ._endmembers import nfindr, vca
 from ._estimators import FCLS, RobustSparseUnmixing, SUnSAL
 from ._fcls import fcls, nnls_unmix
 from ._metrics import abundance_rmse, match_endmembers, spectral_angle, sre
@@ -35,6 +36,7 @@ __all__ = [
     "as_pixels",
     "fcls",
     "match_endmembers",
+    "nfindr",
     "nnls_unmix",
     "robust_sparse_unmixing",
     "spectral_angle",

@@ -1,4 +1,4 @@
-"""Endmember extraction: vertex component analysis (VCA)."""
+"""Endmember extraction: vertex component analysis (VCA) and N-FINDR."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from ..utils import check_random_state, check_scalar_arg
 from ._common import check_pixels
 
-__all__ = ["vca"]
+__all__ = ["nfindr", "vca"]
 
 
 def vca(Y, n_endmembers, *, random_state=None):
@@ -77,3 +77,85 @@ def vca(Y, n_endmembers, *, random_state=None):
         idx[i] = int(np.argmax(v))
         basis[:, i] = Xp[idx[i]]
     return Y[idx].copy(), idx
+
+
+def nfindr(Y, n_endmembers, *, max_iter=10, random_state=None):
+    """N-FINDR endmember extraction (Winter, 1999).
+
+    Reduces the pixels to ``n_endmembers - 1`` dimensions (principal
+    components) and looks for the ``n_endmembers`` pixels spanning the
+    simplex of largest volume. Starting from random pixels, every sweep
+    tries, for each vertex in turn, all pixels in its place and keeps the
+    one giving the largest volume. With ``M`` the matrix whose columns are
+    ``[1; x_j]`` for the current vertices, replacing vertex ``j`` by pixel
+    ``y`` multiplies ``det(M)`` by ``(M^{-1} [1; y])_j`` (Cramer's rule), so
+    one vertex update costs a single pass over the pixels. Sweeps stop when
+    no vertex changes (the volume never decreases).
+
+    Parameters
+    ----------
+    Y : array_like of shape (n_pixels, n_bands) or (rows, cols, n_bands)
+        Pixels; assumed to contain (nearly) pure pixels.
+    n_endmembers : int
+        Number of endmembers (``2 <= n_endmembers <= n_bands + 1`` and
+        ``<= n_pixels``).
+    max_iter : int, default=10
+        Largest number of sweeps over the vertices.
+    random_state : int, RandomState or None
+        Seed of the initial vertices.
+
+    Returns
+    -------
+    endmembers : ndarray of shape (n_endmembers, n_bands)
+        The selected pixels.
+    indices : ndarray of shape (n_endmembers,)
+        Their row indices in the flattened pixels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> E = rng.random((3, 20))
+    >>> A = np.vstack([np.eye(3), rng.dirichlet(np.ones(3), size=50)])
+    >>> M, idx = nfindr(A @ E, 3, random_state=0)
+    >>> sorted(idx.tolist())
+    [0, 1, 2]
+    """
+    Y, _ = check_pixels(Y)
+    n, n_bands = Y.shape
+    k = check_scalar_arg(n_endmembers, "n_endmembers", lower=2, integer=True)
+    if k > n_bands + 1:
+        raise ValueError(
+            f"n_endmembers={k} exceeds the number of bands + 1 "
+            f"(n_features = {n_bands})"
+        )
+    if k > n:
+        raise ValueError(
+            f"n_endmembers={k} exceeds the number of pixels (n_samples = {n})"
+        )
+    max_iter = check_scalar_arg(max_iter, "max_iter", lower=1, integer=True)
+    rng = check_random_state(random_state)
+    mean = Y.mean(axis=0)
+    _, _, Vt = np.linalg.svd(Y - mean, full_matrices=False)
+    X = (Y - mean) @ Vt[: k - 1].T  # (n, k - 1)
+    Z = np.vstack([np.ones(n), X.T])  # columns [1; x_i]
+    idx = rng.choice(n, size=k, replace=False)
+    for _ in range(max_iter):
+        changed = False
+        for j in range(k):
+            M = Z[:, idx]
+            try:
+                coef = np.linalg.solve(M, Z)[j]  # det ratio for each pixel
+            except np.linalg.LinAlgError:
+                # degenerate start: least-squares ratios still rank pixels
+                coef = np.linalg.lstsq(M, Z, rcond=None)[0][j]
+            others = np.delete(idx, j)
+            ratio = np.abs(coef)
+            ratio[others] = -1.0  # a vertex is never used twice
+            best = int(np.argmax(ratio))
+            if best != idx[j] and ratio[best] > abs(coef[idx[j]]) * (1 + 1e-12):
+                idx[j] = best
+                changed = True
+        if not changed:
+            break
+    return Y[idx].copy(), idx.astype(np.int64)

@@ -89,6 +89,7 @@ class FCLS(_UnmixingBase):
         Parameters
         ----------
         Y : array_like of shape (n_pixels, n_bands) or (rows, cols, n_bands)
+            Pixel spectra, one row per pixel, or an image cube.
         y : None
             Ignored.
 
@@ -107,6 +108,7 @@ class FCLS(_UnmixingBase):
         Parameters
         ----------
         Y : array_like of shape (n_pixels, n_bands) or (rows, cols, n_bands)
+            Pixel spectra, one row per pixel, or an image cube.
 
         Returns
         -------
@@ -178,6 +180,7 @@ class SUnSAL(_UnmixingBase):
         Parameters
         ----------
         Y : array_like of shape (n_pixels, n_bands) or (rows, cols, n_bands)
+            Pixel spectra, one row per pixel, or an image cube.
         y : None
             Ignored.
 
@@ -196,6 +199,7 @@ class SUnSAL(_UnmixingBase):
         Parameters
         ----------
         Y : array_like of shape (n_pixels, n_bands) or (rows, cols, n_bands)
+            Pixel spectra, one row per pixel, or an image cube.
 
         Returns
         -------
@@ -212,8 +216,8 @@ class RobustSparseUnmixing(_UnmixingBase):
     Corrupted channels (water absorption, dead detectors) are down-weighted
     by the l2,1 fit; a guidance map of pixel purity sets each pixel's
     exponent ``p_n`` between ``p`` (pure pixels) and 1 (mixed pixels).
-    Supervised when ``endmembers`` is given, blind otherwise (VCA, then
-    alternating updates). See
+    Supervised when ``endmembers`` is given, blind otherwise (VCA or N-FINDR
+    on channels screened for gross errors, then alternating updates). See
     :func:`~sparserecovery.unmixing.robust_sparse_unmixing` for the model.
 
     ``transform`` reuses the channel weights learned by ``fit`` and the
@@ -238,8 +242,10 @@ class RobustSparseUnmixing(_UnmixingBase):
         Outer iterations.
     tol : float, default=1e-4
         Relative change ending the outer loop.
+    init : {"vca", "nfindr"}, default="nfindr"
+        Endmember initialisation in blind mode.
     random_state : int, RandomState, Generator or None
-        Seed of VCA.
+        Seed of the endmember initialisation.
 
     Attributes
     ----------
@@ -276,7 +282,7 @@ class RobustSparseUnmixing(_UnmixingBase):
 
     def __init__(self, n_endmembers=None, endmembers=None, p=0.5, learn_p=True,
                  alpha=3.0, sum_to_one=True, max_iter=100, tol=1e-4,
-                 random_state=None):
+                 init="nfindr", random_state=None):
         self.n_endmembers = n_endmembers
         self.endmembers = endmembers
         self.p = p
@@ -285,6 +291,7 @@ class RobustSparseUnmixing(_UnmixingBase):
         self.sum_to_one = sum_to_one
         self.max_iter = max_iter
         self.tol = tol
+        self.init = init
         self.random_state = random_state
 
     def _run(self, Y, shape, endmembers, band_weights):
@@ -292,7 +299,8 @@ class RobustSparseUnmixing(_UnmixingBase):
             Y, endmembers, n_endmembers=self.n_endmembers, p=self.p,
             learn_p=self.learn_p, alpha=self.alpha, sum_to_one=self.sum_to_one,
             band_weights=band_weights, spatial_shape=shape,
-            max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
+            max_iter=self.max_iter, tol=self.tol, init=self.init,
+            random_state=self.random_state,
         )
 
     def fit(self, Y, y=None):
@@ -330,6 +338,7 @@ class RobustSparseUnmixing(_UnmixingBase):
         Parameters
         ----------
         Y : array_like of shape (n_pixels, n_bands) or (rows, cols, n_bands)
+            Pixel spectra, one row per pixel, or an image cube.
 
         Returns
         -------

@@ -42,6 +42,18 @@ def abundance_rmse(A_true, A_est):
 def sre(A_true, A_est):
     """Signal-to-reconstruction error ``10 log10(||A||^2 / ||A - A_est||^2)`` (dB).
 
+    Parameters
+    ----------
+    A_true : array_like
+        Reference abundances (any shape).
+    A_est : array_like
+        Estimated abundances, same shape as ``A_true``.
+
+    Returns
+    -------
+    float
+        The SRE in dB (``inf`` for an exact estimate); higher is better.
+
     Examples
     --------
     >>> round(sre([[1.0, 0.0]], [[0.9, 0.0]]), 6)
@@ -58,6 +70,7 @@ def spectral_angle(E_true, E_est):
     Parameters
     ----------
     E_true, E_est : array_like of shape (n_endmembers, n_bands) or (n_bands,)
+        Reference and estimated spectra, row ``i`` compared with row ``i``.
 
     Returns
     -------
@@ -84,7 +97,9 @@ def match_endmembers(E_true, E_est):
     Parameters
     ----------
     E_true : array_like of shape (k, n_bands)
+        Reference endmember spectra.
     E_est : array_like of shape (k, n_bands)
+        Estimated endmember spectra, in any order.
 
     Returns
     -------

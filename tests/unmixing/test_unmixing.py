@@ -20,6 +20,7 @@ from sparserecovery.unmixing import (
     as_pixels,
     fcls,
     match_endmembers,
+    nfindr,
     nnls_unmix,
     robust_sparse_unmixing,
     spectral_angle,
@@ -133,6 +134,50 @@ def test_robust_blind_mode():
     assert sad_v.mean() > 3 * sad.mean()
     assert abundance_rmse(scene.abundances, A[..., perm]) < 0.02
     np.testing.assert_allclose(A.sum(axis=-1), 1.0, atol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "snr_db, init", [(20, "nfindr"), (40, "nfindr"), (40, "vca")]
+)
+def test_robust_blind_mode_corrupted_bands_beats_fcls(snr_db, init):
+    # Low and high SNR with 10% grossly corrupted channels: a corrupted
+    # channel can capture a direction of the rank-k subspace (seen at 20 dB
+    # before the leave-one-channel-out screening); the blind fit must still
+    # beat FCLS that is handed the true endmembers.
+    scene = make_hyperspectral_scene(4, (30, 30), n_bands=100, snr_db=snr_db,
+                                     outlier_bands=0.1, random_state=0)
+    model = RobustSparseUnmixing(n_endmembers=4, init=init, random_state=0)
+    A = model.fit_transform(scene.Y)
+    perm = match_endmembers(scene.endmembers, model.endmembers_)
+    r_blind = abundance_rmse(scene.abundances, A[..., perm])
+    r_fcls = abundance_rmse(
+        scene.abundances,
+        as_cube(fcls(scene.Y, scene.endmembers).abundances, (30, 30)),
+    )
+    assert r_blind < 0.5 * r_fcls
+    good = np.setdiff1d(np.arange(100), scene.outlier_bands)
+    sad = spectral_angle(scene.endmembers[:, good], model.endmembers_[perm][:, good])
+    assert sad.mean() < (0.05 if snr_db == 20 else 0.01)
+
+
+def test_nfindr_matches_brute_force_volume():
+    from itertools import combinations
+
+    rng = np.random.default_rng(2)
+    E, _ = make_endmember_library(3, 12, random_state=2)
+    A = np.vstack([rng.dirichlet(np.ones(3), size=25), 0.9 * np.eye(3) + 0.1 / 3])
+    Y = A @ E + 1e-3 * rng.standard_normal((28, 12))
+    # brute force: the largest simplex in the same 2-D principal subspace
+    X = (Y - Y.mean(0)) @ np.linalg.svd(Y - Y.mean(0))[2][:2].T
+    Z = np.vstack([np.ones(len(Y)), X.T])
+    vol = {c: abs(np.linalg.det(Z[:, list(c)])) for c in combinations(range(28), 3)}
+    best = max(vol, key=vol.get)
+    M, idx = nfindr(Y, 3, random_state=0)
+    assert sorted(idx.tolist()) == sorted(best)
+    np.testing.assert_allclose(M, Y[idx])
+    with pytest.raises(ValueError, match="n_endmembers"):
+        nfindr(Y, 14)
 
 
 def test_robust_function_sparsity_and_fixed_p():
