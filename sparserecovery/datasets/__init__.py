@@ -13,6 +13,7 @@ from ._kronecker import make_irs_mimo_channel, make_kronecker_sparse
 from ._ot import make_ot_problem
 from ._regression import make_sparse_regression
 from ._sem import make_linear_sem
+from ._wht import make_sparse_wht
 
 __all__ = [
     "load_usgs_spectra",
@@ -23,4 +24,5 @@ __all__ = [
     "make_linear_sem",
     "make_ot_problem",
     "make_sparse_regression",
+    "make_sparse_wht",
 ]

@@ -293,9 +293,11 @@ def sparse_wht(
     design : {"auto", "noiseless", "nso"}, default="auto"
         Offsets. ``"noiseless"``: ``P = n + 1`` offsets ``0, e_1, ..., e_n``
         (one chain); exact without noise. ``"nso"``: ``n_chains`` chains
-        ``r, r + e_1, ..., r + e_n`` from random roots ``r``, each bit decided
-        by a weighted majority vote over the chains (robust to noise).
-        ``"auto"`` is ``"noiseless"`` when ``noise_sd == 0``, else ``"nso"``.
+        ``r, r + e_1, ..., r + e_n`` from random roots ``r``; the bits of a
+        singleton's index are voted over the chains and refined jointly
+        (robust to noise), and bins holding two coefficients are decoded
+        too (see Notes). ``"auto"`` is ``"noiseless"`` when
+        ``noise_sd == 0``, else ``"nso"``.
     hashing : {"random", "disjoint"}, default="random"
         Hashing matrices: random full-rank ``n x b`` binary matrices (any
         support), or identity blocks of ``b`` consecutive bits per group
@@ -353,7 +355,27 @@ def sparse_wht(
     singleton when the residual after fitting one coefficient passes the
     same test, the index hashes to the bin and the value's square exceeds
     ``g nu**2 / 2``. ``success`` requires every bin to end below a looser
-    bound, ``(1 + max(1, 6 sqrt(2 / P))) nu**2``. Queries that coincide
+    bound, ``(1 + max(1, 6 sqrt(2 / P))) nu**2``.
+
+    Index detection reads the chains as a rank-one matrix ``alpha_q t_i``
+    (chain sign times bit sign): a weighted majority vote per bit, then
+    alternating least squares for ``alpha`` and the signs ``t`` (maximum
+    likelihood for ``t`` once it settles), so that each bit is compared
+    with the chain's value estimated from all its ``n + 1`` offsets rather
+    than from its root alone. With ``n_chains > 1``, when a sweep finds no
+    singleton the decoder also tries every bin as a *doubleton*: the chain
+    columns then form four clusters ``+-(alpha + beta)``, ``+-(alpha -
+    beta)`` from which both indices are read, and a two-term least-squares
+    fit must leave a noise-level residual. This resolves the commonest
+    stopping set of peeling (two coefficients sharing a bin in every group)
+    and lets peeling run to about twice the load ``K / B``. With noise,
+    the values are finally refitted by least squares on the found support
+    from all ``n_groups * P`` observations of each; in every mode a
+    coefficient whose final value fails the minimum-value test (a spurious
+    one that a later peel cancelled, or that the refit pulls to zero
+    because the other groups do not see it) is dropped.
+
+    Queries that coincide
     across groups are not merged, so ``n_samples`` counts them all. With
     ``noise_sd=None`` the noise level is estimated from the 10 % quietest
     bins, which assumes that at least that many bins are empty (true with
@@ -464,7 +486,7 @@ def sparse_wht(
                           floor, tiny)  # fmt: skip
 
     max_found = n_groups * n_bins + sparsity
-    ind, val, n_found, n_iter, n_left = _k.peel(
+    ind, val, n_found, n_iter, n_left, _ = _k.peel(
         coef,
         columns,
         offsets,
@@ -478,6 +500,15 @@ def sparse_wht(
     )
     ind = ind[:n_found]
     val = val[:n_found]
+    if noise_sd != 0:
+        # Least-squares values on the found support from all C * P
+        # observations of each coefficient (peeling used one bin's P).
+        _k.refit(coef, columns, offsets, ind, val, 20, 1e-10)
+    # A coefficient must keep the size a singleton needs: the refit pulls a
+    # spurious one (a noise bin that passed the tests, or a peel undone by a
+    # later one) back towards zero, as the other groups do not see it.
+    keep = val * val >= min_value2
+    ind, val = ind[keep], val[keep]
     order = np.argsort(ind)
     ind, val = ind[order], val[order]
     t_peel = time.perf_counter() - t0
