@@ -222,6 +222,15 @@ class KroneckerSBL(RegressorMixin, BaseEstimator):
         Coupling of neighbouring atoms for ``method="pc"``.
     coupled_factors : sequence of int or None, default=None
         Block-sparse factors for ``method="pc"`` (``None``: all).
+    update : {"em", "fixed_point"} or None, default=None
+        Per-factor update of ``"am"`` and ``"pc"``: the paper's EM step or
+        the faster marginal-likelihood fixed point (``None``:
+        ``"fixed_point"`` for ``"pc"``, ``"em"`` for ``"am"``; see
+        :func:`~sparserecovery.linear_model.kronecker_sbl`).
+    refine : bool, default=True
+        For ``method="pc"``: after the coupled stage converges, continue with
+        uncoupled updates, which prune the atoms beside each block that the
+        coupling kept alive (``False``: the paper's PC-KroSBL).
     kronecker_rtol : float, default=1e-6
         ``fit`` raises if ``X`` differs from the product of the recovered
         factors by more than this, relative to ``||X||_F``.
@@ -283,6 +292,8 @@ class KroneckerSBL(RegressorMixin, BaseEstimator):
         prune_threshold=None,
         beta=0.5,
         coupled_factors=None,
+        update=None,
+        refine=True,
         kronecker_rtol=1e-6,
         max_iter=150,
         tol=1e-4,
@@ -295,6 +306,8 @@ class KroneckerSBL(RegressorMixin, BaseEstimator):
         self.prune_threshold = prune_threshold
         self.beta = beta
         self.coupled_factors = coupled_factors
+        self.update = update
+        self.refine = refine
         self.kronecker_rtol = kronecker_rtol
         self.max_iter = max_iter
         self.tol = tol
@@ -336,6 +349,8 @@ class KroneckerSBL(RegressorMixin, BaseEstimator):
             prune_threshold=self.prune_threshold,
             beta=self.beta,
             coupled_factors=self.coupled_factors,
+            update=self.update,
+            refine=self.refine,
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,

@@ -56,6 +56,7 @@ _DEFAULT_PRUNE = {"svd": 1e-3, "am": 1e-2, "pc": 1e-2}
 # Relative floor added to a coupled factor's effective variances so that the
 # next inner update never divides by zero.
 _PC_FLOOR = 1e-5
+UPDATES = ("em", "fixed_point")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,10 @@ class KroneckerSBLResult:
     time : float
         Wall-clock seconds.
     info : dict
-        Extras: ``"method"``, ``"prune_threshold"`` (per factor).
+        Extras: ``"method"``, ``"prune_threshold"`` (per factor); for
+        ``"am"`` and ``"pc"`` also ``"update"``; for ``"pc"`` also
+        ``"refine"`` and, once the coupled stage has converged and the
+        refinement started, ``"n_iter_coupled"``.
     """
 
     coef: np.ndarray
@@ -318,17 +322,27 @@ def _normalize(gammas):
     return gammas
 
 
-def _mstep_am(lam, gammas, couplings, inner_max_iter, inner_tol):
+def _mstep_am(lam, gammas, couplings, inner_max_iter, inner_tol, dof=None):
     """Alternating minimization over the factors.
 
-    Factor ``i`` is pattern-coupled where ``couplings[i]`` is a matrix.
+    Factor ``i`` is pattern-coupled where ``couplings[i]`` is a matrix. With
+    ``dof=None`` each factor's target is the mean over its slice of
+    ``lam / ⊗_{j != i} γ_j`` (the EM step); otherwise the slice sum is divided
+    by the slice sum of ``dof`` instead of the slice size (the fixed point).
     """
     gammas = list(gammas)
     old = _outer(gammas)
+    if dof is not None:
+        ones = [np.ones(n) for n in lam.shape]
+        dens = [
+            np.maximum(_contract_others(dof, ones, i), 1e-12) for i in range(lam.ndim)
+        ]
     for _ in range(inner_max_iter):
         for i in range(lam.ndim):
             inv = [1.0 / g for g in gammas]
             target = _contract_others(lam, inv, i)
+            if dof is not None:
+                target = target / dens[i]
             C = couplings[i]
             if C is None:
                 gammas[i] = target
@@ -403,9 +417,11 @@ def kronecker_sbl(
     prune_threshold=None,
     beta=0.5,
     coupled_factors=None,
+    update=None,
+    refine=True,
     max_iter=150,
     tol=1e-4,
-    inner_max_iter=20,
+    inner_max_iter=None,
     inner_tol=1e-4,
     verbose=False,
 ):
@@ -440,13 +456,35 @@ def kronecker_sbl(
         ``0`` gives AM).
     coupled_factors : sequence of int or None, default=None
         Factors with block-sparse supports for ``method="pc"`` (``None``: all).
+    update : {"em", "fixed_point"} or None, default=None
+        Per-factor update of ``"am"`` and ``"pc"`` (ignored by ``"svd"``).
+        ``"em"`` is the paper's M-step: the slice mean of
+        ``Λ / ⊗_{j≠i} γ_j``. ``"fixed_point"`` solves the stationarity
+        condition of the marginal likelihood itself (MacKay's update, see
+        Notes): far fewer iterations and fewer spurious atoms, especially
+        for block supports and at low SNR, but without the monotone
+        objective of EM, and it can prune an atom too early (B2, seed 41 at
+        20 dB: AM with it lost one true atom, AM with EM did not). ``None``:
+        ``"fixed_point"`` for ``"pc"`` (whose refinement stage recovers
+        from that), ``"em"`` for ``"am"`` (the paper's AM-KroSBL).
+    refine : bool, default=True
+        For ``method="pc"``: once the coupled iterations converge, go on
+        with uncoupled (AM) updates from their solution until converged
+        again. The coupling gives every atom beside a block a prior
+        variance of about ``beta`` times the block's, so those atoms are
+        never pruned; the refinement prunes them where the data do not
+        support them. ``False`` stops after the coupled stage (the paper's
+        PC-KroSBL).
     max_iter : int, default=150
         Maximum number of EM iterations.
     tol : float, default=1e-4
         Stop when the relative change of ``⊗γ_i`` (pruned atoms count as zero)
         is at most ``tol``.
-    inner_max_iter : int, default=20
+    inner_max_iter : int or None, default=None
         Maximum alternating sweeps per M-step (``"am"``, ``"pc"``).
+        ``None``: 20 for ``update="em"``, 1 for ``"fixed_point"`` (its
+        target moves with the posterior, so sweeping it to convergence
+        against a fixed posterior only costs time).
     inner_tol : float, default=1e-4
         Relative change of ``⊗γ_i`` that ends the alternating sweeps.
     verbose : bool or int, default=False
@@ -467,11 +505,32 @@ def kronecker_sbl(
     -----
     Per iteration: ``O(sum m_i^3 + prod(m) sum n_i + prod(n) sum m_i)`` time
     and ``O(prod(n) + prod(m) + sum m_i n_i)`` memory (``prod`` over the
-    surviving atoms). The AM step never increases the objective; the SVD step
-    is a least-squares surrogate of it (faster, usually more accurate). The
+    surviving atoms). The AM step with ``update="em"`` never increases the
+    objective; the SVD step is a least-squares surrogate of it. The
     initial ``γ`` is uniform and explains the measured power, so the result
     is equivariant to a rescaling of ``y``. Computation is in double
     precision.
+
+    The fixed-point update sets the derivative of the negative log marginal
+    likelihood with respect to ``γ_i[a]`` to zero with the posterior held
+    fixed: with ``ρ = 1 - diag Σ_x / γ`` (how well the data determine each
+    coefficient), ``γ_1[a] = Σ_{b,c} |μ_abc|^2 / (γ_2[b] γ_3[c]) /
+    Σ_{b,c} ρ_abc`` (three factors; likewise for the others). EM divides the
+    same sum, with ``Λ`` in place of ``|μ|^2``, by the slice size instead;
+    the fixed point therefore drives undetermined atoms (``ρ -> 0``) to zero
+    much faster. For block-sparse factors, where EM's coupled variances
+    decay slowly, it also ends in better optima: on the IRS-MIMO benchmark
+    (B2, 30 trials per SNR from 4 to 20 dB) PC-KroSBL needed 11-37
+    iterations on average (16-56 with the refinement below) instead of
+    187-500 with EM; on four trials where EM failed, its final objective
+    was 20-70 above that of EM run on the true support.
+
+    PC-KroSBL's coupled prior keeps the atoms beside each block alive; with
+    few measurements per factor (6 IRS patterns in B2) estimating them
+    amplifies the noise. The refinement removes them: on B2 (50 trials) the
+    median channel NMSE of PC-KroSBL is then within 1.15x of least squares
+    on the true support at every SNR from 4 to 20 dB, against 2.3-2.6x
+    without the refinement.
 
     References
     ----------
@@ -507,8 +566,15 @@ def kronecker_sbl(
     thresholds = _prune_thresholds(prune_threshold, method, n_fac, learn_noise)
     beta = check_scalar_arg(beta, "beta", lower=0)
     coupled = _check_coupled(coupled_factors, method, n_fac)
+    if update is None:
+        update = "fixed_point" if method == "pc" else "em"
+    update = check_choice("update", update, UPDATES)
+    if not isinstance(refine, bool | np.bool_):
+        raise TypeError(f"refine must be a bool, got {type(refine).__name__}")
     max_iter = check_max_iter(max_iter)
     tol = check_tol(tol)
+    if inner_max_iter is None:
+        inner_max_iter = 20 if update == "em" else 1
     inner_max_iter = check_scalar_arg(
         inner_max_iter, "inner_max_iter", lower=1, integer=True
     )
@@ -525,6 +591,8 @@ def kronecker_sbl(
             thresholds,
             beta,
             coupled,
+            update,
+            bool(refine),
             max_iter,
             tol,
             inner_max_iter,
@@ -541,6 +609,8 @@ def _kronecker_sbl(
     thresholds,
     beta,
     coupled,
+    update,
+    refine,
     max_iter,
     tol,
     inner_max_iter,
@@ -558,6 +628,10 @@ def _kronecker_sbl(
     m_total = y_t.size
     power = float(np.vdot(y_t, y_t).real) / m_total
     info = {"method": method, "prune_threshold": thresholds}
+    if method != "svd":
+        info["update"] = update
+    if method == "pc":
+        info["refine"] = refine
 
     if power == 0.0:
         # y = 0: the evidence is maximized by gamma -> 0.
@@ -610,6 +684,7 @@ def _kronecker_sbl(
         return np.sqrt((pruned_sq + float(np.vdot(diff, diff))) / old_sq)
 
     active = list(factors)
+    refine_pending = bool(method == "pc" and refine and coupled)
     mon = IterationMonitor(f"kronecker_sbl[{method}]", max_iter, tol, verbose=verbose)
     for k in range(max_iter):
         old = gammas
@@ -639,8 +714,21 @@ def _kronecker_sbl(
                 _coupling_matrix(positions[i], beta) if i in coupled else None
                 for i in range(n_fac)
             ]
-            gammas = _mstep_am(lam, gammas, couplings, inner_max_iter, inner_tol)
+            if update == "fixed_point":
+                # MacKay-type fixed point: |mu|^2 over the well-determined
+                # part of each slice instead of Lambda over its atom count.
+                num = lam - var
+                dof = np.clip(1.0 - var / _outer(gammas), 0.0, 1.0)
+            else:
+                num, dof = lam, None
+            gammas = _mstep_am(num, gammas, couplings, inner_max_iter, inner_tol, dof)
         crit = relative_change(old, keeps, gammas)
+        if refine_pending and crit <= tol:
+            # the coupled stage converged: continue uncoupled
+            refine_pending = False
+            coupled = ()
+            info["n_iter_coupled"] = k + 1
+            crit = np.inf
         if mon.update(k, e.logdet + e.quad, crit, None):
             break
 

@@ -21,8 +21,9 @@ def _b1_small(seed, snr_db=25.0, block=False):
 
 @pytest.mark.parametrize("method", ["svd", "am"])
 def test_recovers_b1_like_problem(method):
+    # median over 20 trials, as in the acceptance test on B1
     errs = []
-    for seed in range(5):
+    for seed in range(20):
         d = _b1_small(seed)
         res = kronecker_sbl(
             d.factors, d.y, method=method, noise_variance=d.noise_variance
@@ -78,6 +79,7 @@ def test_am_objective_never_increases():
             d.factors,
             d.y,
             method="am",
+            update="em",
             noise_variance=d.noise_variance,
             prune_threshold=0.0,
             inner_max_iter=50,
@@ -128,34 +130,144 @@ def test_learned_noise_dense_sbl(rng):
 
 
 def test_pattern_coupled_block_sparse():
-    # Block supports (2 contiguous atoms per factor) at 15 dB. Over seeds 0-9
-    # PC (beta=0.5) averaged NMSE 0.009 against 0.16 for AM, whose mean is
-    # spoiled by failures such as seed 8; PC never failed. Seeds 4 and 8 are
-    # two where AM does worse.
+    # Block supports (2 contiguous atoms per factor) at 15 dB, beta=0.5.
+    # Over seeds 0-9 the mean NMSE was 0.0021 for PC (default: fixed point
+    # and refinement), 0.0070 for PC without refinement and 0.16 for AM,
+    # with the paper's EM step, whose mean is spoiled by seed 8 (NMSE 1.57;
+    # PC 2e-4; AM with the fixed point 0.0145). On seed 4 the refinement
+    # costs accuracy (0.0074 against 0.0008 without).
+    err = {}
     for seed in (4, 8):
         d = _b1_small(seed, snr_db=15, block=True)
-        err = {}
-        for method in ("pc", "am"):
+        for method, refine in (("pc", True), ("pc", False), ("am", True)):
             res = kronecker_sbl(
                 d.factors,
                 d.y,
                 method=method,
                 beta=0.5,
+                refine=refine,
+                update="fixed_point" if method == "pc" else "em",
                 noise_variance=d.noise_variance,
                 max_iter=300,
             )
-            err[method] = nmse(d.coef, res.coef)
-        assert err["pc"] < 0.02
-        assert err["pc"] < err["am"]
+            err[seed, method, refine] = nmse(d.coef, res.coef)
+    assert max(err[s, "pc", r] for s in (4, 8) for r in (True, False)) < 0.02
+    assert err[8, "am", True] > 0.5
+    assert err[8, "pc", True] < 1e-3
 
 
-def test_pc_with_zero_beta_is_am():
+@pytest.mark.parametrize("update", ["em", "fixed_point"])
+def test_pc_with_zero_beta_is_am(update):
     d = _b1_small(2)
-    a = kronecker_sbl(
-        d.factors, d.y, method="pc", beta=0.0, noise_variance=d.noise_variance
+    a, b = (
+        kronecker_sbl(
+            d.factors,
+            d.y,
+            method=method,
+            beta=0.0,
+            update=update,
+            noise_variance=d.noise_variance,
+        )
+        for method in ("pc", "am")
     )
-    b = kronecker_sbl(d.factors, d.y, method="am", noise_variance=d.noise_variance)
     np.testing.assert_allclose(a.coef, b.coef, rtol=1e-6, atol=1e-9)
+
+
+def test_default_updates():
+    d = _b1_small(0)
+    infos = {m: kronecker_sbl(d.factors, d.y, method=m).info for m in ("am", "pc")}
+    assert infos["am"]["update"] == "em"
+    assert infos["pc"]["update"] == "fixed_point"
+    assert infos["pc"]["refine"] is True
+    assert "update" not in kronecker_sbl(d.factors, d.y, method="svd").info
+
+
+def test_fixed_point_fewer_iterations_same_accuracy():
+    # The fixed point reaches EM's accuracy (or better) in a fraction of the
+    # iterations, for AM and for PC on block supports.
+    for method, block in (("am", False), ("pc", True)):
+        errs, iters = {}, {}
+        for update in ("em", "fixed_point"):
+            e, it = [], []
+            for seed in range(3):
+                d = _b1_small(seed, snr_db=15, block=block)
+                res = kronecker_sbl(
+                    d.factors,
+                    d.y,
+                    method=method,
+                    update=update,
+                    noise_variance=d.noise_variance,
+                    max_iter=400,
+                )
+                e.append(nmse(d.coef, res.coef))
+                it.append(res.n_iter)
+            errs[update], iters[update] = np.median(e), np.sum(it)
+        assert errs["fixed_point"] <= 1.2 * errs["em"]
+        assert iters["fixed_point"] < 0.5 * iters["em"]
+
+
+def test_pc_block_sparse_irs_channel():
+    # B2 (IRS-MIMO) at 16 dB with the paper's PC-KroSBL settings. Measured
+    # here (seeds 0-2), channel NMSE: default (fixed point + refinement)
+    # 0.90e-3, 0.96e-3, 1.63e-3 in 27, 15, 27 iterations, with exactly the 3
+    # true IRS atoms; the paper's PC (EM, no refinement) 2.6e-3, 3.6e-3,
+    # 2.2e-2 in 190, 195, 304; oracle least squares on the true support
+    # 0.86e-3, 0.95e-3, 1.72e-3.
+    from sparserecovery.datasets._kronecker import make_irs_mimo_channel
+
+    opts = dict(beta=0.8, coupled_factors=(0, 2), prune_threshold=(1e-2, 1e-1, 1e-2))
+    err, iters = {"ours": [], "paper": []}, {"ours": [], "paper": []}
+    for seed in range(3):
+        d = make_irs_mimo_channel(snr_db=16.0, random_state=1000 + seed)
+        H = Kronecker(d.factors).to_dense()
+        sup = np.flatnonzero(d.support)
+        oracle = np.zeros(d.coef.size, complex)
+        oracle[sup] = np.linalg.lstsq(H[:, sup], d.y, rcond=None)[0]
+        channel = Kronecker(d.channel_factors)
+        err_oracle = nmse(d.channels.ravel(), channel @ oracle)
+        for name, extra in (("ours", {}), ("paper", dict(update="em", refine=False))):
+            res = kronecker_sbl(
+                d.factors,
+                d.y,
+                method="pc",
+                noise_variance=d.noise_variance,
+                max_iter=400,
+                **opts,
+                **extra,
+            )
+            assert res.converged
+            err[name].append(nmse(d.channels.ravel(), channel @ res.coef))
+            iters[name].append(res.n_iter)
+            if name == "ours":
+                true_irs = np.flatnonzero(d.coef_factors[0])
+                np.testing.assert_array_equal(
+                    np.flatnonzero(res.factor_support[0]), true_irs
+                )
+        assert err["ours"][-1] < 1.5 * err_oracle
+    assert sum(err["ours"]) < 0.5 * sum(err["paper"])
+    assert sum(iters["ours"]) < 0.2 * sum(iters["paper"])
+
+
+def test_pc_refinement_prunes_block_neighbours():
+    # Without the refinement the coupling keeps the atoms beside each block.
+    d = _b1_small(4, snr_db=20, block=True)
+    out = {}
+    for refine in (True, False):
+        res = kronecker_sbl(
+            d.factors,
+            d.y,
+            method="pc",
+            beta=0.8,
+            refine=refine,
+            noise_variance=d.noise_variance,
+        )
+        out[refine] = (res, nmse(d.coef, res.coef))
+    n_atoms = {r: sum(s.sum() for s in out[r][0].factor_support) for r in out}
+    # (accuracy on block supports: test_pc_block_sparse_irs_channel; here
+    # the refined NMSE is 0.0067 against 0.0039)
+    assert n_atoms[True] < n_atoms[False]
+    assert max(out[r][1] for r in out) < 0.01
+    assert "n_iter_coupled" in out[True][0].info
 
 
 @pytest.mark.parametrize("method", ["svd", "am", "pc"])
@@ -255,6 +367,10 @@ def test_bad_inputs():
         kronecker_sbl(f, y, tol=-1.0)
     with pytest.raises(ValueError, match="inner_max_iter"):
         kronecker_sbl(f, y, inner_max_iter=0)
+    with pytest.raises(ValueError, match="update"):
+        kronecker_sbl(f, y, method="am", update="mackay")
+    with pytest.raises(TypeError, match="refine must be a bool"):
+        kronecker_sbl(f, y, method="pc", refine="yes")
     with pytest.raises(ValueError, match="has 5 rows"):
         sbl(np.ones((5, 3)), np.ones(4))
     with pytest.raises(ValueError, match="prune_threshold"):
