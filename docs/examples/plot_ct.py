@@ -10,7 +10,9 @@ almost exactly. The data are projected from a phantom twice as fine as the
 reconstruction grid, so no method sees data made by its own model.
 
 The second part simulates a low-dose scan of a real CT slice (pydicom's
-``CT_small.dcm``) with Poisson photon noise at 60 views.
+``CT_small.dcm``) with Poisson photon noise at 60 views; the third scans
+the phantom with a fan beam (a point source and a flat detector, as in
+clinical scanners).
 """
 
 import math
@@ -18,6 +20,7 @@ import math
 import matplotlib.pyplot as plt
 
 from sparserecovery.imaging import (
+    FanBeam,
     fbp,
     load_ct_sample,
     psnr,
@@ -78,6 +81,29 @@ panels = [
 fig, ax = plt.subplots(1, 3, figsize=(9, 3.4))
 for a, (img, title) in zip(ax, panels, strict=True):
     a.imshow(img, cmap="gray", vmin=0, vmax=0.3)
+    a.set_title(title, fontsize=10)
+    a.set_axis_off()
+fig.tight_layout()
+
+# %%
+# Fan beam: the source circles at 2 image widths from the centre, the flat
+# detector sits one image width behind it, and 40 views cover the full
+# turn. The :class:`~sparserecovery.imaging.FanBeam` operator (exact
+# adjoint, like ``Radon``) goes wherever the angles went: FBP switches to
+# the fan-beam weighted filtered back-projection, TV to the fan-beam model.
+fan = FanBeam((n, n), 40, source_distance=2.0 * n, detector_distance=1.0 * n)
+fan_sino = simulate_sinogram(shepp_logan(2 * n), fan, shape=n)
+fan_fbp = fbp(fan_sino, fan)
+fan_tv = reconstruct_ct(fan_sino, fan, max_iter=150, tol=0).image
+fig, ax = plt.subplots(1, 3, figsize=(9, 3.4))
+panels = [
+    (fan_sino, f"fan-beam sinogram ({fan.n_detectors} bins)"),
+    (fan_fbp, f"fan-beam FBP {psnr(truth, fan_fbp):.1f} dB"),
+    (fan_tv, f"fan-beam TV {psnr(truth, fan_tv):.1f} dB"),
+]
+for a, (img, title) in zip(ax, panels, strict=True):
+    a.imshow(img, cmap="gray", vmin=0, vmax=img.max() if img is fan_sino else 1,
+             aspect="auto" if img is fan_sino else "equal")
     a.set_title(title, fontsize=10)
     a.set_axis_off()
 fig.tight_layout()

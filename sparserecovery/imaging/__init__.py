@@ -7,7 +7,8 @@ MRI
     :func:`reconstruct_dynamic_mri` (L+S, RDLEDM); simulation of coil maps,
     k-space and a cardiac phantom.
 CT
-    :class:`Radon` (parallel beam, exact adjoint, numba), :func:`fbp`,
+    :class:`Radon` (parallel beam) and :class:`FanBeam` (flat or arc
+    detector), exact adjoints, numba; :func:`fbp`,
     :func:`sart`, :func:`sirt` and :func:`reconstruct_ct` (TV or wavelet by
     Chambolle-Pock); sinogram simulation with Gaussian or photon-count noise;
     DICOM samples.
@@ -25,6 +26,7 @@ from ._ct_sim import (
     simulate_counts,
     simulate_sinogram,
 )
+from ._fanbeam import FanBeam
 from ._fourier import FourierSampling, Sense
 from ._masks import poisson_disc_mask, variable_density_lines, variable_density_mask
 from ._mri_sim import add_noise, cardiac_phantom, coil_maps, simulate_kspace
@@ -44,6 +46,7 @@ from .phantoms import (
 
 __all__ = [
     "CTResult",
+    "FanBeam",
     "FourierSampling",
     "MRIResult",
     "MU_WATER",

@@ -2,7 +2,8 @@
 
 The input image (a CT DICOM slice, a NumPy / MATLAB / NIfTI array or a PNG
 / JPEG / TIFF picture) is projected onto ``--views`` equally spaced views
-over a detector that covers the whole image, with Poisson photon noise by
+(over a half turn for parallel beams, a full turn for fan beams) over a
+detector that covers the whole image, with Poisson photon noise by
 default, then reconstructed by FBP and by ``--method``. The reconstruction
 is written as ``OUT.npy`` and the side-by-side figure (input, FBP,
 reconstruction) as ``OUT.png``.
@@ -78,6 +79,21 @@ def add_ct_arguments(parser):
         help="blank-scan photons per detector bin for poisson noise (default 1e5)",
     )
     parser.add_argument(
+        "--geometry", choices=("parallel", "fanflat", "fanarc"), default="parallel",
+        help="beam geometry: parallel, or fan beam with a flat or an arc "
+        "detector (default parallel)",
+    )
+    parser.add_argument(
+        "--source-distance", type=positive(float, "--source-distance"),
+        default=None,
+        help="fan beam: source to rotation centre, in pixels (default 2 x the "
+        "image size)",
+    )
+    parser.add_argument(
+        "--detector-distance", type=float, default=0.0,
+        help="fan beam: rotation centre to detector, in pixels (default 0)",
+    )
+    parser.add_argument(
         "--filter", default="ramp",
         choices=("ramp", "shepp-logan", "cosine", "hamming", "hann"),
         help="FBP filter window (default ramp)",
@@ -114,20 +130,50 @@ def _read_input(path):
     return img.astype(np.float64), None
 
 
-def _reconstruct(ct, args, sino, shape, recon_fbp):
+def _reconstruct(ct, args, sino, op, recon_fbp):
     if args.method == "fbp":
         return recon_fbp, "fbp"
     if args.method in ("tv", "wavelet"):
         res = ct.reconstruct_ct(
-            sino, args.views, shape=shape, regularizer=args.method, lam=args.lam,
+            sino, op, regularizer=args.method, lam=args.lam,
             max_iter=args.max_iter or 300,
         )
         return res.image, f"{args.method} ({res.n_iter} it)"
     if args.method == "sart":
-        res = ct.sart(sino, args.views, shape=shape, max_iter=args.max_iter or 10)
+        res = ct.sart(sino, op, max_iter=args.max_iter or 10)
         return res.image, f"sart ({res.n_iter} sweeps)"
-    res = ct.sirt(sino, args.views, shape=shape, max_iter=args.max_iter or 100)
+    res = ct.sirt(sino, op, max_iter=args.max_iter or 100)
     return res.image, f"sirt ({res.n_iter} it)"
+
+
+def _projector(args, shape):
+    """The scan's projector on the image grid; its detector covers the image."""
+    from ._fanbeam import FanBeam
+    from ._radon import Radon
+
+    ny, nx = shape
+    if args.geometry == "parallel":
+        return Radon(shape, args.views, n_detectors=int(math.ceil(math.hypot(ny, nx))))
+    big_r = args.source_distance or 2.0 * max(ny, nx)
+    if args.detector_distance < 0:
+        raise ValueError(
+            f"--detector-distance must be >= 0, got {args.detector_distance}"
+        )
+    half = 0.5 * math.hypot(ny, nx)
+    if big_r <= half:
+        raise ValueError(
+            f"--source-distance must exceed half the image diagonal ({half:g} "
+            f"pixels), got {big_r:g}"
+        )
+    gam = math.asin(half / big_r)
+    big_rd = big_r + args.detector_distance
+    reach = big_rd * (math.tan(gam) if args.geometry == "fanflat" else gam)
+    return FanBeam(
+        shape, args.views, source_distance=big_r,
+        detector_distance=args.detector_distance,
+        n_detectors=int(math.ceil(2 * reach)) + 1,
+        detector="flat" if args.geometry == "fanflat" else "arc",
+    )
 
 
 def run_ct(args):
@@ -172,22 +218,19 @@ def run_ct(args):
             )
         if args.noise == "poisson" and image.min() < 0:
             image = np.maximum(image, 0.0)
-        ny, nx = image.shape[-2:]
-        n_det = int(math.ceil(math.hypot(ny, nx)))
+        op = _projector(args, image.shape[-2:])
         sino = simulate_sinogram(
-            image, args.views, n_detectors=n_det,
-            noise=None if args.noise == "none" else args.noise,
+            image, op, noise=None if args.noise == "none" else args.noise,
             photons=args.photons, pixel_size=pixel_size, random_state=args.seed,
         )
     except (OSError, ValueError, TypeError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    shape = (ny, nx)
-    recon_fbp = ct.fbp(sino, args.views, shape=shape, filter=args.filter)
+    recon_fbp = ct.fbp(sino, op, filter=args.filter)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        recon, label = _reconstruct(ct, args, sino, shape, recon_fbp)
+        recon, label = _reconstruct(ct, args, sino, op, recon_fbp)
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
         print(f"note: {args.method} stopped at the iteration limit (--max-iter)")
 

@@ -19,6 +19,7 @@ from ..utils.validation import (
     check_random_state,
     check_scalar_arg,
 )
+from ._fanbeam import FanBeam
 from ._radon import Radon
 
 __all__ = [
@@ -52,7 +53,10 @@ def _check_image(image):
 
 def _project(img, angles, shape, n_detectors, detector_spacing, center):
     """Line integrals of ``img`` in the pixel units of the grid ``shape``."""
-    if shape is None:
+    if isinstance(angles, (Radon, FanBeam)):
+        grid = angles
+        shape = grid.image_shape if shape is None else shape
+    elif shape is None:
         shape = img.shape[-2:]
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (int(shape), int(shape))
@@ -67,16 +71,20 @@ def _project(img, angles, shape, n_detectors, detector_spacing, center):
             "one integer factor"
         )
     f = fy
-    if f > 1 and center != "geometric":
-        raise ValueError("a finer image than the grid needs center='geometric'")
-    grid = Radon(
-        shape, angles, n_detectors=n_detectors,
-        detector_spacing=detector_spacing, center=center,
-    )
-    fine_shape = img.shape if img.ndim == 3 else img.shape[-2:]
-    fine = Radon(
-        fine_shape, grid.angles, n_detectors=grid.n_detectors,
-        detector_spacing=grid.detector_spacing * f, center=center,
+    if isinstance(angles, (Radon, FanBeam)):
+        if shape != grid.image_shape:
+            raise ValueError(
+                f"shape {shape} differs from the operator's grid {grid.image_shape}"
+            )
+    else:
+        if f > 1 and center != "geometric":
+            raise ValueError("a finer image than the grid needs center='geometric'")
+        grid = Radon(
+            shape, angles, n_detectors=n_detectors,
+            detector_spacing=detector_spacing, center=center, precompute=False,
+        )
+    fine = grid.refine(f, precompute=False).with_slices(
+        img.shape[0] if img.ndim == 3 else None
     )
     return (fine @ img) / f
 
@@ -92,8 +100,11 @@ def simulate_sinogram(
     ----------
     image : ndarray of shape (ny, nx) or (n_slices, ny, nx)
         Attenuation image (non-negative for Poisson noise).
-    angles : int or array_like
-        View angles in radians, or a number of views over ``[0, pi)``.
+    angles : int, array_like, Radon or FanBeam
+        View angles in radians, a number of views over ``[0, pi)``, or the
+        projector of the scan on the reconstruction grid (a
+        :class:`FanBeam` for fan-beam data; then ``n_detectors``,
+        ``detector_spacing`` and ``center`` are taken from it).
     shape : int or (int, int), optional
         Reconstruction grid. When ``image`` is an integer factor ``f`` finer
         than ``shape`` (e.g. a 512 x 512 phantom for a 256 x 256 grid), it is

@@ -96,7 +96,102 @@ def check_angles(angles, name="angles"):
     return arr
 
 
-class Radon(LinearOperator):
+#: Weight tables up to this size (bytes) are computed once per operator and
+#: kept; larger ones are recomputed view chunk by view chunk at every
+#: application, in chunks of at most ``TABLE_CHUNK_BYTES``.
+TABLE_MAX_BYTES = 1 << 30
+TABLE_CHUNK_BYTES = 32 << 20
+
+
+class _Projector(LinearOperator):
+    """Shared machinery of the table-driven projectors (parallel and fan beam).
+
+    Subclasses set ``image_shape``, ``n_slices``, ``n_views``,
+    ``n_detectors``, ``_cosb``, ``_sinb`` and ``_geom`` (the arguments of
+    :func:`~sparserecovery.imaging._kernels_ct.footprint_table` after the
+    view arrays) and ``_nbins`` (bins a pixel's footprint can touch), then
+    call :meth:`_init_tables`.
+    """
+
+    def _init_tables(self, precompute):
+        if precompute not in ("auto", True, False):
+            raise ValueError(
+                f"precompute must be 'auto', True or False, got {precompute!r}"
+            )
+        ny, nx = self.image_shape
+        self._pair_bytes = 4 + self._nbins * np.dtype(self.dtype).itemsize
+        nbytes = self.n_views * ny * nx * self._pair_bytes
+        self.precompute = precompute
+        self._keep = precompute is True or (
+            precompute == "auto" and nbytes <= TABLE_MAX_BYTES
+        )
+        self._tables = None
+
+    @property
+    def table_nbytes(self):
+        """Memory of the weight table of all views (kept when ``precompute``)."""
+        ny, nx = self.image_shape
+        return self.n_views * ny * nx * self._pair_bytes
+
+    def _build(self, a0, a1):
+        ny, nx = self.image_shape
+        na = a1 - a0
+        kk = np.empty((na, ny, nx), dtype=np.int32)
+        ww = np.empty((na, ny, nx, self._nbins), dtype=self.dtype)
+        with _threads_for(na * ny * nx):
+            _k.footprint_table(
+                self._cosb[a0:a1], self._sinb[a0:a1], *self._geom, kk, ww
+            )
+        return kk, ww
+
+    def _chunks(self):
+        """``(a0, kk, ww)`` for the views ``a0 ..``, all of them or in chunks."""
+        if self._keep:
+            if self._tables is None:
+                self._tables = self._build(0, self.n_views)
+            yield (0,) + self._tables
+            return
+        ny, nx = self.image_shape
+        step = max(1, TABLE_CHUNK_BYTES // (ny * nx * self._pair_bytes))
+        for a0 in range(0, self.n_views, step):
+            yield (a0,) + self._build(a0, min(a0 + step, self.n_views))
+
+    def _work_dtype(self, x):
+        return np.result_type(x.dtype, self.dtype)
+
+    def _matvec(self, x):
+        if np.iscomplexobj(x):
+            return self._matvec(x.real) + 1j * self._matvec(x.imag)
+        dt = self._work_dtype(x)
+        img = np.ascontiguousarray(x, dtype=dt).reshape((-1,) + self.image_shape)
+        out = np.zeros((img.shape[0], self.n_views, self.n_detectors), dtype=dt)
+        for a0, kk, ww in self._chunks():
+            with _threads_for(img.size * kk.shape[0]):
+                _k.table_forward(img, out, kk, ww, a0)
+        return out.reshape(self.oshape)
+
+    def _rmatvec(self, y):
+        if np.iscomplexobj(y):
+            return self._rmatvec(y.real) + 1j * self._rmatvec(y.imag)
+        dt = self._work_dtype(y)
+        sino = np.ascontiguousarray(y, dtype=dt).reshape(
+            (-1, self.n_views, self.n_detectors)
+        )
+        out = np.empty((sino.shape[0],) + self.image_shape, dtype=dt)
+        for a0, kk, ww in self._chunks():
+            with _threads_for(out.size * kk.shape[0]):
+                _k.table_adjoint(sino, out, kk, ww, a0, a0 > 0)
+        return out.reshape(self.ishape)
+
+    def _subset_tables(self, other, views):
+        """Hand the kept tables of ``views`` to ``other`` (a subset operator)."""
+        if self._tables is not None and other._keep:
+            idx = np.arange(self.n_views)[views]
+            other._tables = tuple(np.ascontiguousarray(t[idx]) for t in self._tables)
+        return other
+
+
+class Radon(_Projector):
     r"""2-D parallel-beam Radon transform with an exact adjoint, batched over slices.
 
     Maps an image of shape ``(ny, nx)`` (or a volume ``(n_slices, ny, nx)``,
@@ -131,7 +226,15 @@ class Radon(LinearOperator):
         2``; this matches scikit-image's ``radon`` (whose sinogram is the
         transpose of ours).
     dtype : {float64, float32}, default=float64
-        Nominal dtype; float32 images give float32 sinograms.
+        Nominal dtype; float32 images give float32 sinograms. The weight
+        table is stored in this dtype (float32 halves its memory).
+    precompute : {"auto", True, False}, default="auto"
+        Keep the table of projection weights (an int32 bin index and
+        ``nbins`` weights per pixel and view, :attr:`table_nbytes` bytes)
+        after the first application, so that every later one only reads
+        it. ``"auto"``: when it takes at most ``TABLE_MAX_BYTES`` (1 GiB);
+        otherwise the weights are computed on the fly at every application
+        (the same weights: both ways, forward and adjoint agree exactly).
 
     Attributes
     ----------
@@ -154,6 +257,9 @@ class Radon(LinearOperator):
     pixel widths (multiply by the physical pixel size for physical line
     integrals).
 
+    The forward projection and the adjoint read the same weight table, so
+    they are exact transposes of each other whether or not it is kept.
+
     Examples
     --------
     >>> A = Radon((4, 4), angles=[0.0, np.pi / 2])
@@ -168,7 +274,7 @@ class Radon(LinearOperator):
 
     def __init__(
         self, shape, angles, *, n_detectors=None, detector_spacing=1.0,
-        center="geometric", dtype=np.float64,
+        center="geometric", dtype=np.float64, precompute="auto",
     ):
         if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
             shape = (int(shape), int(shape))
@@ -205,6 +311,7 @@ class Radon(LinearOperator):
             oshape = (self.n_slices,) + oshape
         super().__init__(shape, oshape, dtype)
         self._setup()
+        self._init_tables(precompute)
 
     # ---------------------------------------------------------------- setup
     def _setup(self):
@@ -229,12 +336,10 @@ class Radon(LinearOperator):
         gap = self._w2 - self._w1
         self._ir = np.divide(1.0, gap, out=np.zeros_like(gap), where=gap > 0)
         self._scale = 1.0 / d
-
-    def _geometry(self):
-        return (
-            self._cs, self._sn, self._w1, self._w2, self._hh, self._ir,
-            self._cx, self._cy, self._cdet,
-        )
+        self._cosb, self._sinb = c, s
+        self._geom = (0, 1.0 / d, self._cx, self._cy, self._cdet, 0.0, 0.0)
+        # footprint half width <= (|cos| + |sin|) / (2 d): bins touched
+        self._nbins = int(np.floor(2.0 * float(self._w2.max(initial=0.0)))) + 2
 
     def subset(self, views):
         """The same geometry restricted to some views.
@@ -254,19 +359,47 @@ class Radon(LinearOperator):
         2
         """
         shape = self.image_shape if self.n_slices is None else self.ishape
-        return Radon(
+        sub = Radon(
             shape, self.angles[views], n_detectors=self.n_detectors,
             detector_spacing=self.detector_spacing, center=self.center,
-            dtype=self.dtype,
+            dtype=self.dtype, precompute=self.precompute,
         )
+        return self._subset_tables(sub, views)
 
     def with_slices(self, n_slices):
         """The same geometry for a volume of ``n_slices`` slices (None: 2-D)."""
         shape = self.image_shape if n_slices is None else (n_slices,) + self.image_shape
-        return Radon(
+        other = Radon(
             shape, self.angles, n_detectors=self.n_detectors,
             detector_spacing=self.detector_spacing, center=self.center,
+            dtype=self.dtype, precompute=self.precompute,
+        )
+        other._tables = self._tables  # the weights do not depend on the slices
+        return other
+
+    def refine(self, factor, precompute=None):
+        """The same scan on a grid ``factor`` times finer (same field of view).
+
+        Pixels and lengths are in the fine grid's units: its line integrals
+        are ``factor`` times the coarse ones of the same object.
+        ``precompute`` as in the constructor (default: this operator's).
+
+        Examples
+        --------
+        >>> Radon((8, 8), 4).refine(2).detector_spacing
+        2.0
+        """
+        factor = check_scalar_arg(factor, "factor", lower=1, integer=True)
+        if factor > 1 and self.center != "geometric":
+            raise ValueError("a finer grid needs center='geometric'")
+        shape = tuple(factor * n for n in self.image_shape)
+        if self.n_slices is not None:
+            shape = (self.n_slices,) + shape
+        return Radon(
+            shape, self.angles, n_detectors=self.n_detectors,
+            detector_spacing=self.detector_spacing * factor, center=self.center,
             dtype=self.dtype,
+            precompute=self.precompute if precompute is None else precompute,
         )
 
     def fov_mask(self):
@@ -289,30 +422,34 @@ class Radon(LinearOperator):
         return np.hypot(x, y) <= reach + 1e-9
 
     # ---------------------------------------------------------- application
-    def _work_dtype(self, x):
-        return np.result_type(x.dtype, self.dtype)
-
     def _matvec(self, x):
-        if np.iscomplexobj(x):
-            return self._matvec(x.real) + 1j * self._matvec(x.imag)
+        if self._keep or np.iscomplexobj(x):
+            return super()._matvec(x)
         dt = self._work_dtype(x)
         img = np.ascontiguousarray(x, dtype=dt).reshape((-1,) + self.image_shape)
         out = np.zeros((img.shape[0], self.n_views, self.n_detectors), dtype=dt)
         with _threads_for(img.size * self.n_views):
-            _k.radon_forward(img, out, *self._geometry(), self._scale)
+            _k.radon_forward(img, out, *self._direct(), self._scale)
         return out.reshape(self.oshape)
 
     def _rmatvec(self, y):
-        if np.iscomplexobj(y):
-            return self._rmatvec(y.real) + 1j * self._rmatvec(y.imag)
+        if self._keep or np.iscomplexobj(y):
+            return super()._rmatvec(y)
         dt = self._work_dtype(y)
         sino = np.ascontiguousarray(y, dtype=dt).reshape(
             (-1, self.n_views, self.n_detectors)
         )
         out = np.empty((sino.shape[0],) + self.image_shape, dtype=dt)
         with _threads_for(out.size * self.n_views):
-            _k.radon_adjoint(sino, out, *self._geometry(), self._scale)
+            _k.radon_adjoint(sino, out, *self._direct(), self._scale)
         return out.reshape(self.ishape)
+
+    def _direct(self):
+        """Per-view arguments of the on-the-fly kernels (no kept table)."""
+        return (
+            self._cs, self._sn, self._w1, self._w2, self._hh, self._ir,
+            self._cx, self._cy, self._cdet,
+        )
 
     def backproject(self, sinogram, weights=None):
         """Pixel-driven back-projection with linear interpolation (used by FBP).

@@ -3,10 +3,12 @@
 All functions take a sinogram of shape ``(n_views, n_detectors)`` (or
 ``(n_slices, n_views, n_detectors)``, reconstructed slice by slice in one
 pass) and the view angles in radians (or a number of views over
-``[0, pi)``, or a :class:`~sparserecovery.imaging.Radon` operator that
-fixes the whole geometry). The image grid defaults to ``n_detectors x
-n_detectors`` (the detector spans the image width); pass ``shape`` for any
-other grid, e.g. the image shape when the detector covers the whole image.
+``[0, pi)``, or a :class:`~sparserecovery.imaging.Radon` or
+:class:`~sparserecovery.imaging.FanBeam` operator that fixes the whole
+geometry; ``geometry="fanflat"`` / ``"fanarc"`` builds the fan-beam one).
+The parallel-beam image grid defaults to ``n_detectors x n_detectors`` (the
+detector spans the image width); pass ``shape`` for any other grid, e.g.
+the image shape when the detector covers the whole image.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 import scipy.fft as sfft
 from threadpoolctl import threadpool_limits
 
-from ..operators import FiniteDifference, VStack, Wavelet, power_iteration
+from ..operators import FiniteDifference, VStack, Wavelet
 from ..proxes import L1, L21, Box, HalfSquaredDistance, SeparableSum, Zero
 from ..solvers import chambolle_pock
 from ..utils.validation import (
@@ -27,6 +29,7 @@ from ..utils.validation import (
     check_random_state,
     check_scalar_arg,
 )
+from ._fanbeam import FanBeam
 from ._radon import Radon, check_angles
 
 __all__ = [
@@ -131,32 +134,47 @@ class _Recorder:
 # --------------------------------------------------------------------------
 # geometry and validation
 # --------------------------------------------------------------------------
-def _setup(sinogram, angles, shape, detector_spacing, center):
-    """Validate the sinogram and build the matching Radon operator."""
+GEOMETRIES = ("parallel", "fanflat", "fanarc")
+
+
+def _setup(
+    sinogram, angles, shape, detector_spacing, center, geometry="parallel",
+    source_distance=None, detector_distance=0.0,
+):
+    """Validate the sinogram and build the matching projector."""
     sino = check_array_arg(sinogram, "sinogram", allow_complex=False)
     if sino.ndim not in (2, 3):
         raise ValueError(
             "sinogram must be 2-D (n_views, n_detectors) or 3-D "
             f"(n_slices, n_views, n_detectors), got shape {sino.shape}"
         )
-    if isinstance(angles, Radon):
+    if isinstance(angles, (Radon, FanBeam)):
         radon = angles
         if sino.ndim == 3 and radon.n_slices is None:
             radon = radon.with_slices(sino.shape[0])
         if sino.shape != radon.oshape:
             raise ValueError(
-                f"sinogram has shape {sino.shape} but the Radon operator "
-                f"expects {radon.oshape}"
+                f"sinogram has shape {sino.shape} but the "
+                f"{type(radon).__name__} operator expects {radon.oshape}"
             )
         return sino, radon
-    ang = check_angles(angles)
-    if sino.shape[-2] != ang.size:
+    geometry = check_choice("geometry", geometry, GEOMETRIES)
+    fan = geometry != "parallel"
+    if fan and isinstance(angles, (int, np.integer)) and not isinstance(angles, bool):
+        n_views = int(angles)
+    else:
+        n_views = check_angles(angles).size
+    if sino.shape[-2] != n_views:
         raise ValueError(
             f"sinogram has {sino.shape[-2]} views (its axis -2) but angles has "
-            f"{ang.size} entries"
+            f"{n_views} entries"
         )
     nd = sino.shape[-1]
     if shape is None:
+        if fan:
+            raise ValueError(
+                f"shape (the image grid) is required for geometry={geometry!r}"
+            )
         shape = (nd, nd)
     elif isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (int(shape), int(shape))
@@ -165,23 +183,37 @@ def _setup(sinogram, angles, shape, detector_spacing, center):
         raise ValueError(f"shape must be (ny, nx), got {shape}")
     if sino.ndim == 3:
         shape = (sino.shape[0],) + shape
-    radon = Radon(
-        shape, ang, n_detectors=nd, detector_spacing=detector_spacing, center=center,
-        dtype=np.float32 if sino.dtype == np.float32 else np.float64,
-    )
+    dtype = np.float32 if sino.dtype == np.float32 else np.float64
+    if fan:
+        if source_distance is None:
+            raise ValueError(
+                f"source_distance is required for geometry={geometry!r}"
+            )
+        radon = FanBeam(
+            shape, angles, source_distance=source_distance,
+            detector_distance=detector_distance, n_detectors=nd,
+            detector_spacing=detector_spacing,
+            detector="flat" if geometry == "fanflat" else "arc", dtype=dtype,
+        )
+    else:
+        radon = Radon(
+            shape, angles, n_detectors=nd, detector_spacing=detector_spacing,
+            center=center, dtype=dtype,
+        )
     return sino, radon
 
 
-def _view_weights(angles):
-    """Angular interval covered by each view (sums to ~pi for a full scan).
+def _view_weights(angles, period=np.pi):
+    """Angular interval covered by each view (sums to ~``period`` for a full scan).
 
-    Half the gaps to the neighbouring views, angles taken modulo pi; gaps
-    over three times the median gap (a missing wedge) count as the median.
+    Half the gaps to the neighbouring views, angles taken modulo ``period``;
+    gaps over three times the median gap (a missing wedge) count as the
+    median.
     """
-    t = np.mod(angles, np.pi)
+    t = np.mod(angles, period)
     order = np.argsort(t, kind="stable")
     ts = t[order]
-    gaps = np.diff(np.append(ts, ts[0] + np.pi))
+    gaps = np.diff(np.append(ts, ts[0] + period))
     if gaps.size > 1:
         med = float(np.median(gaps))
         if med > 0:
@@ -192,14 +224,26 @@ def _view_weights(angles):
     return w
 
 
-def _filter_response(n_detectors, filter, cutoff):
-    """Frequency response of the windowed ramp on an rfft grid of a padded length."""
+def _filter_response(n_detectors, filter, cutoff, arc_step=None):
+    """Frequency response of the windowed ramp on an rfft grid of a padded length.
+
+    The band-limited ramp's samples ``h[0] = 1/4``, ``h[n] = -1 / (pi n)^2``
+    (odd ``n``) at unit spacing; with ``arc_step`` (the bin angle of an arc
+    detector) the equiangular fan-beam kernel ``h[n] (n a / sin(n a))^2 / 2``.
+    """
     pad = max(64, int(2 ** np.ceil(np.log2(2 * n_detectors))))
     n = np.concatenate([np.arange(0, pad // 2 + 1), np.arange(-pad // 2 + 1, 0)])
     h = np.zeros(pad)
     h[0] = 0.25
     odd = n % 2 == 1
     h[odd] = -1.0 / (np.pi * n[odd]) ** 2
+    if arc_step is not None:
+        g = n * arc_step
+        near = np.abs(n) < n_detectors  # the only lags a linear convolution uses
+        corr = np.full(pad, 0.5)
+        nz = near & (n != 0)
+        corr[nz] = 0.5 * (g[nz] / np.sin(g[nz])) ** 2
+        h = np.where(near, h * corr, 0.0)
     ramp = np.real(sfft.rfft(h))  # the band-limited ramp, no DC offset
     f = sfft.rfftfreq(pad)
     fc = 0.5 * cutoff
@@ -217,28 +261,59 @@ def _filter_response(n_detectors, filter, cutoff):
     return ramp * win, pad
 
 
+def _fan_weighting(sino, op):
+    """Cosine pre-weighting, kernel and view weights of fan-beam FBP.
+
+    Flat detector: the data are rescaled to a virtual detector through the
+    rotation centre (bin ``delta = d R / (R + D)``), weighted by ``R /
+    sqrt(R^2 + u^2)`` and filtered by the ramp over ``2 delta``; arc
+    detector: weighted by ``cos(gamma)`` and filtered by the equiangular
+    kernel over ``R a`` (bin angle ``a``). The back-projector applies the
+    distance weights; a full turn of views counts each ray twice, hence the
+    half in both filters.
+    """
+    big_r = op.source_distance
+    pos = op.detector_positions()
+    if op.detector == "flat":
+        u = pos * (big_r / (big_r + op.detector_distance))
+        pre = big_r / np.sqrt(big_r**2 + u**2)
+        delta = op.detector_spacing * big_r / (big_r + op.detector_distance)
+        scale, arc_step = 1.0 / (2.0 * delta), None
+    else:
+        pre = np.cos(pos)
+        arc_step = op.detector_spacing / (big_r + op.detector_distance)
+        scale = 1.0 / (arc_step * big_r)
+    weights = _view_weights(op.angles, 2 * np.pi) * scale
+    return sino * pre, arc_step, weights
+
+
 # --------------------------------------------------------------------------
 # FBP
 # --------------------------------------------------------------------------
 def fbp(
     sinogram, angles, *, shape=None, filter="ramp", cutoff=1.0, circle=True,
-    detector_spacing=1.0, center="geometric",
+    detector_spacing=1.0, center="geometric", geometry="parallel",
+    source_distance=None, detector_distance=0.0,
 ):
     """Filtered back-projection.
 
     Each view is filtered with the band-limited ramp (Ram-Lak), optionally
     windowed, then back-projected with linear interpolation and weighted by
-    the angular interval it covers.
+    the angular interval it covers. Fan-beam data get the fan-beam weighted
+    FBP (Kak & Slaney, ch. 3.4): cosine pre-weighting, the ramp (flat
+    detector) or the equiangular kernel (arc detector), and back-projection
+    with inverse squared distance weights. It assumes views around the full
+    turn (a short scan would need Parker weights).
 
     Parameters
     ----------
     sinogram : array_like
         Line integrals in pixel units, of shape ``(n_views, n_detectors)``
         or ``(n_slices, n_views, n_detectors)``.
-    angles : int, array_like or Radon
+    angles : int, array_like, Radon or FanBeam
         View angles in radians, a number of views over ``[0, pi)``, or the
-        :class:`Radon` operator of the scan (then ``shape``,
-        ``detector_spacing`` and ``center`` are taken from it).
+        :class:`Radon` / :class:`FanBeam` operator of the scan (then
+        ``shape`` and the geometry arguments are taken from it).
     shape : int or (int, int), optional
         Image grid (default ``(n_detectors, n_detectors)``).
     filter : {"ramp", "shepp-logan", "cosine", "hamming", "hann"}, default="ramp"
@@ -254,6 +329,14 @@ def fbp(
         Bin width in pixel widths.
     center : {"geometric", "pixel"}, default="geometric"
         Rotation axis convention (see :class:`Radon`).
+    geometry : {"parallel", "fanflat", "fanarc"}, default="parallel"
+        Beam geometry when ``angles`` is not an operator: parallel beam
+        (:class:`Radon`) or fan beam with a flat or an arc detector
+        (:class:`FanBeam`; ``shape`` and ``source_distance`` are then
+        required, and an int ``angles`` spans the full turn).
+    source_distance, detector_distance : float
+        Fan-beam source-to-centre and centre-to-detector distances in pixel
+        widths (see :class:`FanBeam`).
 
     Returns
     -------
@@ -275,13 +358,19 @@ def fbp(
     """
     filter = check_choice("filter", filter, FILTERS)
     cutoff = check_scalar_arg(cutoff, "cutoff", lower=0, upper=1, lower_inclusive=False)
-    sino, radon = _setup(sinogram, angles, shape, detector_spacing, center)
+    sino, radon = _setup(
+        sinogram, angles, shape, detector_spacing, center, geometry,
+        source_distance, detector_distance,
+    )
     nd = radon.n_detectors
-    resp, pad = _filter_response(nd, filter, cutoff)
     dt = np.float32 if sino.dtype == np.float32 else np.float64
+    if isinstance(radon, FanBeam):
+        sino, arc_step, weights = _fan_weighting(sino, radon)
+    else:
+        arc_step, weights = None, _view_weights(radon.angles) / radon.detector_spacing
+    resp, pad = _filter_response(nd, filter, cutoff, arc_step)
     spec = sfft.rfft(sino, n=pad, axis=-1, workers=-1)
     filtered = sfft.irfft(spec * resp, n=pad, axis=-1, workers=-1)[..., :nd]
-    weights = _view_weights(radon.angles) / radon.detector_spacing
     img = radon.backproject(np.ascontiguousarray(filtered, dtype=dt), weights)
     if circle:
         img = img * radon.fov_mask()
@@ -334,7 +423,8 @@ def _residual_history(radon, x, sino, bnorm):
 def sirt(
     sinogram, angles, *, shape=None, max_iter=100, relaxation=1.0, nonneg=True,
     upper=None, x0=None, tol=0.0, reference=None, callback=None,
-    detector_spacing=1.0, center="geometric",
+    detector_spacing=1.0, center="geometric", geometry="parallel",
+    source_distance=None, detector_distance=0.0,
 ):
     r"""Simultaneous iterative reconstruction technique (SIRT).
 
@@ -348,9 +438,9 @@ def sirt(
     sinogram : array_like
         Line integrals in pixel units, of shape ``(n_views, n_detectors)``
         or ``(n_slices, n_views, n_detectors)``.
-    angles : int, array_like or Radon
+    angles : int, array_like, Radon or FanBeam
         View angles in radians, a number of views, or the scan's
-        :class:`Radon` operator.
+        :class:`Radon` / :class:`FanBeam` operator.
     shape : int or (int, int), optional
         Image grid (default ``(n_detectors, n_detectors)``).
     max_iter : int, default=100
@@ -371,6 +461,14 @@ def sirt(
         ``callback(k, x)`` after each iteration; returning True stops.
     detector_spacing, center
         Geometry (see :class:`Radon`), when ``angles`` is not an operator.
+    geometry : {"parallel", "fanflat", "fanarc"}, default="parallel"
+        Beam geometry when ``angles`` is not an operator: parallel beam
+        (:class:`Radon`) or fan beam with a flat or an arc detector
+        (:class:`FanBeam`; ``shape`` and ``source_distance`` are then
+        required, and an int ``angles`` spans the full turn).
+    source_distance, detector_distance : float
+        Fan-beam source-to-centre and centre-to-detector distances in pixel
+        widths (see :class:`FanBeam`).
 
     Returns
     -------
@@ -386,7 +484,10 @@ def sirt(
     (50, True)
     """
     t_start = time.perf_counter()
-    sino, radon = _setup(sinogram, angles, shape, detector_spacing, center)
+    sino, radon = _setup(
+        sinogram, angles, shape, detector_spacing, center, geometry,
+        source_distance, detector_distance,
+    )
     max_iter = check_scalar_arg(max_iter, "max_iter", lower=0, integer=True)
     relax = check_scalar_arg(
         relaxation, "relaxation", lower=0, upper=2, lower_inclusive=False,
@@ -442,6 +543,7 @@ def sart(
     sinogram, angles, *, shape=None, max_iter=10, relaxation=1.0, n_subsets=None,
     order="golden", nonneg=True, upper=None, x0=None, tol=0.0, reference=None,
     callback=None, random_state=None, detector_spacing=1.0, center="geometric",
+    geometry="parallel", source_distance=None, detector_distance=0.0,
 ):
     r"""Simultaneous algebraic reconstruction technique (SART), ordered subsets.
 
@@ -458,9 +560,9 @@ def sart(
     sinogram : array_like
         Line integrals in pixel units, of shape ``(n_views, n_detectors)``
         or ``(n_slices, n_views, n_detectors)``.
-    angles : int, array_like or Radon
+    angles : int, array_like, Radon or FanBeam
         View angles in radians, a number of views, or the scan's
-        :class:`Radon` operator.
+        :class:`Radon` / :class:`FanBeam` operator.
     shape : int or (int, int), optional
         Image grid (default ``(n_detectors, n_detectors)``).
     max_iter : int, default=10
@@ -489,6 +591,14 @@ def sart(
         Seed for ``order="random"``.
     detector_spacing, center
         Geometry (see :class:`Radon`), when ``angles`` is not an operator.
+    geometry : {"parallel", "fanflat", "fanarc"}, default="parallel"
+        Beam geometry when ``angles`` is not an operator: parallel beam
+        (:class:`Radon`) or fan beam with a flat or an arc detector
+        (:class:`FanBeam`; ``shape`` and ``source_distance`` are then
+        required, and an int ``angles`` spans the full turn).
+    source_distance, detector_distance : float
+        Fan-beam source-to-centre and centre-to-detector distances in pixel
+        widths (see :class:`FanBeam`).
 
     Returns
     -------
@@ -504,7 +614,10 @@ def sart(
     (5, True)
     """
     t_start = time.perf_counter()
-    sino, radon = _setup(sinogram, angles, shape, detector_spacing, center)
+    sino, radon = _setup(
+        sinogram, angles, shape, detector_spacing, center, geometry,
+        source_distance, detector_distance,
+    )
     max_iter = check_scalar_arg(max_iter, "max_iter", lower=0, integer=True)
     relax = check_scalar_arg(
         relaxation, "relaxation", lower=0, upper=2, lower_inclusive=False,
@@ -632,11 +745,34 @@ def default_lam(sinogram):
     return lam if lam > 0 else 1.0
 
 
+def _projector_norm(radon, n_iter=2):
+    """``||A||_2`` by a few power iterations started from ``A^T 1``, plus 1%.
+
+    The back-projection of a constant sinogram is close to the leading
+    right singular vector of a projector (a smooth bump over the field of
+    view): two iterations reach the norm to 4e-4, three to 3e-5 (parallel
+    and fan geometries, 7 to 30 views); the 1% margin keeps the estimate
+    above it, which the primal-dual step condition needs. A random start
+    needed 10 to 50 iterations.
+    """
+    v = radon.H @ np.ones(radon.oshape, dtype=radon.dtype)
+    nrm = float(np.linalg.norm(v))
+    est = 0.0
+    for _ in range(n_iter):
+        if nrm == 0.0:
+            return 0.0
+        v = radon.H @ (radon @ (v / nrm))
+        nrm = float(np.linalg.norm(v))
+        est = np.sqrt(nrm)
+    return 1.01 * float(est)
+
+
 def reconstruct_ct(
     sinogram, angles, *, shape=None, regularizer="tv", lam=None, max_iter=300,
     tol=1e-4, nonneg=True, upper=None, x0="fbp", wavelet="db4", level=None,
     step_ratio=None, reference=None, callback=None, verbose=False,
-    detector_spacing=1.0, center="geometric",
+    detector_spacing=1.0, center="geometric", geometry="parallel",
+    source_distance=None, detector_distance=0.0,
 ):
     r"""Regularized CT reconstruction by the Chambolle-Pock primal-dual method.
 
@@ -647,12 +783,14 @@ def reconstruct_ct(
         \min_x \tfrac12 \|A x - b\|_2^2 + \lambda R(x)
         \quad (+\ \iota_{x \ge 0}),
 
-    with ``A`` the :class:`Radon` operator, ``R`` the isotropic total
-    variation ``||grad x||_{2,1}`` or the l1 norm of orthogonal wavelet
-    coefficients ``||W x||_1``, by :func:`~sparserecovery.solvers.chambolle_pock`
-    on ``K = [c A; grad]`` (or ``[c A; W]``): the projector is scaled to a
-    fixed norm ``||c A|| = 10`` (``c`` from a power iteration), which
-    balances the steps of the two dual blocks (the problem is rescaled to
+    with ``A`` the :class:`Radon` (or :class:`FanBeam`) operator, ``R``
+    the isotropic total variation ``||grad x||_{2,1}`` or the l1 norm of
+    orthogonal wavelet coefficients ``||W x||_1``, by
+    :func:`~sparserecovery.solvers.chambolle_pock` on ``K = [c A; grad]``
+    (or ``[c A; W]``): the projector is scaled to a fixed norm ``||c A|| =
+    10`` (``c`` from two power iterations started from ``A^T 1``, plus a 1%
+    margin), which balances the steps of the two dual blocks (the problem
+    is rescaled to
     ``||c A x - c b||^2 / 2 + c^2 lam R(x)``, which has the same
     minimiser), and the iterations start from the FBP image.
     A volume is reconstructed slice by slice (2-D TV per slice) in one run.
@@ -662,9 +800,9 @@ def reconstruct_ct(
     sinogram : array_like
         Line integrals in pixel units, of shape ``(n_views, n_detectors)``
         or ``(n_slices, n_views, n_detectors)``.
-    angles : int, array_like or Radon
+    angles : int, array_like, Radon or FanBeam
         View angles in radians, a number of views over ``[0, pi)``, or the
-        scan's :class:`Radon` operator.
+        scan's :class:`Radon` / :class:`FanBeam` operator.
     shape : int or (int, int), optional
         Image grid (default ``(n_detectors, n_detectors)``).
     regularizer : {"tv", "wavelet"}, default="tv"
@@ -697,6 +835,14 @@ def reconstruct_ct(
         Print progress every ``verbose`` iterations.
     detector_spacing, center
         Geometry (see :class:`Radon`), when ``angles`` is not an operator.
+    geometry : {"parallel", "fanflat", "fanarc"}, default="parallel"
+        Beam geometry when ``angles`` is not an operator: parallel beam
+        (:class:`Radon`) or fan beam with a flat or an arc detector
+        (:class:`FanBeam`; ``shape`` and ``source_distance`` are then
+        required, and an int ``angles`` spans the full turn).
+    source_distance, detector_distance : float
+        Fan-beam source-to-centre and centre-to-detector distances in pixel
+        widths (see :class:`FanBeam`).
 
     Returns
     -------
@@ -719,7 +865,10 @@ def reconstruct_ct(
     ((64, 64), True)
     """
     t_start = time.perf_counter()
-    sino, radon = _setup(sinogram, angles, shape, detector_spacing, center)
+    sino, radon = _setup(
+        sinogram, angles, shape, detector_spacing, center, geometry,
+        source_distance, detector_distance,
+    )
     regularizer = check_choice("regularizer", regularizer, ("tv", "wavelet"))
     lam = default_lam(sino) if lam is None else check_scalar_arg(lam, "lam", lower=0)
     nonneg, lo, hi = _bounds(nonneg, upper)
@@ -740,7 +889,7 @@ def reconstruct_ct(
         reg_op = Wavelet(radon.ishape, wavelet=wavelet, level=level, axes=axes)
         reg_norm2 = 1.0
         reg_cls, reg_kw = L1, {}
-    norm_a = power_iteration(radon, max_iter=50, tol=1e-4, random_state=0)
+    norm_a = _projector_norm(radon)
     if norm_a == 0.0:
         raise ValueError("the Radon operator is zero: no detector bin sees the image")
     scale = _DATA_BLOCK_NORM / norm_a

@@ -56,3 +56,27 @@ def test_errors(tmp_path, capsys):
         _parse(["x.npy", "--views", "0"])
     with pytest.raises(SystemExit):
         _parse(["x.npy", "--lam", "nan"])
+
+
+@pytest.mark.parametrize("geometry", ["fanflat", "fanarc"])
+def test_fan_beam_geometry(tmp_path, capsys, geometry):
+    src = tmp_path / "phantom.npy"
+    np.save(src, shepp_logan(32))
+    out = tmp_path / "rec"
+    args = _parse([str(src), "--views", "24", "--geometry", geometry,
+                   "--source-distance", "48", "--detector-distance", "16",
+                   "--max-iter", "40", "--noise", "none", "--out", str(out)])
+    assert run_ct(args) == 0
+    text = capsys.readouterr().out
+    p_fbp, p_tv = (float(line.split()[2]) for line in text.splitlines()
+                   if "PSNR" in line)
+    assert p_tv > p_fbp > 15.0
+    assert np.load(tmp_path / "rec.npy").shape == (32, 32)
+
+
+def test_fan_beam_source_inside_image(tmp_path, capsys):
+    src = tmp_path / "phantom.npy"
+    np.save(src, shepp_logan(32))
+    args = _parse([str(src), "--geometry", "fanflat", "--source-distance", "10"])
+    assert run_ct(args) == 2
+    assert "--source-distance must exceed" in capsys.readouterr().err

@@ -155,14 +155,41 @@ def test_pure_python_kernels_agree():
 
     A = Radon((6, 5), [0.1, 1.0, 2.0], n_detectors=8, detector_spacing=0.9)
     x = np.arange(30.0).reshape(1, 6, 5)
-    geo = A._geometry()
+    kk = np.empty((3, 6, 5), np.int32)
+    ww = np.empty((3, 6, 5, A._nbins))
+    k.footprint_table.py_func(A._cosb, A._sinb, *A._geom, kk, ww)
     fwd = np.zeros((1, 3, 8))
-    k.radon_forward.py_func(x, fwd, *geo, A._scale)
+    k.table_forward.py_func(x, fwd, kk, ww, 0)
     np.testing.assert_allclose(fwd[0], A @ x[0], rtol=1e-13)
     adj = np.empty((1, 6, 5))
-    k.radon_adjoint.py_func(fwd, adj, *geo, A._scale)
+    k.table_adjoint.py_func(fwd, adj, kk, ww, 0, False)
     np.testing.assert_allclose(adj[0], A.H @ fwd[0], rtol=1e-13)
     bp = np.empty((1, 6, 5))
     w = np.array([0.5, 1.0, 2.0])
     k.backproject_linear.py_func(fwd, bp, A._cs, A._sn, w, A._cx, A._cy, A._cdet)
     np.testing.assert_allclose(bp[0], A.backproject(fwd[0], w), rtol=1e-13)
+    # the on-the-fly kernels (no kept table)
+    fly = np.zeros((1, 3, 8))
+    k.radon_forward.py_func(x, fly, *A._direct(), A._scale)
+    np.testing.assert_allclose(fly, fwd, rtol=1e-13)
+    k.radon_adjoint.py_func(fly, adj, *A._direct(), A._scale)
+    np.testing.assert_allclose(adj[0], A.H @ fwd[0], rtol=1e-13)
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_table_kept_or_chunked_give_the_same(precompute, monkeypatch):
+    from sparserecovery.imaging import _radon
+
+    monkeypatch.setattr(_radon, "TABLE_CHUNK_BYTES", 2000)  # several chunks
+    x = np.random.default_rng(3).random((2, 9, 9))
+    A = Radon(x.shape, 7, precompute=precompute)
+    B = Radon(x.shape, 7, precompute="auto")
+    assert A._keep is precompute and B._keep
+    np.testing.assert_allclose(A @ x, B @ x, rtol=1e-13)
+    y = B @ x
+    np.testing.assert_allclose(A.H @ y, B.H @ y, rtol=1e-13)
+    assert dottest(A, random_state=0) < 1e-12
+    # kept tables travel to subsets and volumes
+    np.testing.assert_allclose(B.subset([1, 5]) @ x, y[:, [1, 5]], rtol=1e-13)
+    with pytest.raises(ValueError, match="precompute"):
+        Radon((4, 4), 3, precompute="yes")
