@@ -4,8 +4,8 @@ MRI
     :class:`FourierSampling` (centered orthonormal FFT with a sampling mask,
     2-D, 3-D and 2-D + time) and :class:`Sense` (multi-coil) operators;
     sampling masks; :func:`reconstruct_mri` (wavelet-l1 or TV) and
-    :func:`reconstruct_dynamic_mri` (L+S, RDLEDM); simulation of coil maps,
-    k-space and a cardiac phantom.
+    :func:`reconstruct_dynamic_mri` (L+S, an RDLEDM-style model); simulation
+    of coil maps, k-space and a cardiac phantom.
 CT
     :class:`Radon` (parallel beam) and :class:`FanBeam` (flat or arc
     detector), exact adjoints, numba; :func:`fbp`,

@@ -102,20 +102,38 @@ def _texture(shape, correlation, rng):
     return field / max(float(field.std()), 1e-12)
 
 
+def _block_mean(img, s):
+    """Average ``s x s`` blocks (supersampled image -> pixels)."""
+    if s == 1:
+        return img
+    ny, nx = img.shape[0] // s, img.shape[1] // s
+    return img.reshape(ny, s, nx, s).mean(axis=(1, 3))
+
+
 def cardiac_phantom(shape=(128, 128), n_frames=24, *, period=8.0, motion=1.0,
                     breathing=0.0, breathing_period=None, contrast=1.0, texture=0.1,
-                    random_state=0):
+                    shading=0.15, supersample=3, random_state=0):
     """Cardiac-like 2-D + time phantom with periodic motion and contrast uptake.
 
-    A thorax ellipse with dark lungs, a spine and a liver holds a heart whose
-    left and right ventricular blood pools and myocardium contract and relax
-    with period ``period`` (frames) and, when ``breathing > 0``, move with
-    the liver dome over a slower breathing period (the default is a
+    A short-axis-like slice of the thorax: a body ellipse with a bright
+    subcutaneous fat layer, dark lungs holding a few small vessels, a spine
+    and a liver, and a heart whose left ventricular blood pool contracts
+    and relaxes with period ``period`` (frames) while its myocardium
+    thickens (the epicardium moves less than the endocardium, as in a real
+    heart) and the right ventricle follows. When ``breathing > 0`` heart
+    and liver also move with a slower breathing period (the default is a
     breath-held scan, as cine and perfusion scans usually are). A contrast
-    bolus brightens the right then
-    the left ventricle (gamma-variate curves) and, later, the myocardium, as
-    in a perfusion scan. The static tissue carries a fine random texture
-    (real tissue is not piecewise constant). Values lie in ``[0, 1]``.
+    bolus brightens the right then the left ventricle (gamma-variate curves)
+    and, later, the myocardium, as in a perfusion scan.
+
+    Real anatomy is neither piecewise constant nor pixel-aligned, and the
+    phantom is built so that no method is favoured by an artefact of the
+    simulation: every structure is rasterised with partial-volume edges
+    (``supersample**2`` point samples per pixel), so that motion is smooth
+    and sub-pixel rather than jumping by whole pixels; the static tissue
+    and the liver carry a fine random texture; and a smooth receive-coil
+    shading multiplies the whole image. The static background is exactly
+    the same in every frame. Values lie in ``[0, 1]``.
 
     Parameters
     ----------
@@ -126,7 +144,8 @@ def cardiac_phantom(shape=(128, 128), n_frames=24, *, period=8.0, motion=1.0,
     period : float, default=8.0
         Cardiac period in frames.
     motion : float, default=1.0
-        Scale of the cardiac motion (0 gives a still heart).
+        Scale of the cardiac motion (0 gives a still heart; 1 shrinks the
+        left-ventricular cavity radius by 25% at systole).
     breathing : float, default=0.0
         Scale of the respiratory motion (1 shifts heart and liver by 3% of
         the field of view).
@@ -135,11 +154,17 @@ def cardiac_phantom(shape=(128, 128), n_frames=24, *, period=8.0, motion=1.0,
     contrast : float, default=1.0
         Scale of the contrast enhancement (0 gives constant intensities).
     texture : float, default=0.1
-        Relative amplitude of the static tissue texture (a smooth Gaussian
-        random field with a correlation length of about 1.5 pixels; 0 gives a
-        piecewise-constant phantom).
+        Relative amplitude of the tissue texture (a smooth Gaussian random
+        field with a correlation length of about 1.5 pixels; 0 gives
+        piecewise-constant tissue).
+    shading : float, default=0.15
+        Relative amplitude of the smooth intensity shading across the field
+        of view (0: none).
+    supersample : int, default=3
+        Point samples per pixel along each axis (1: pixel centres only, hard
+        edges).
     random_state : int, RandomState or None, default=0
-        Seed of the texture.
+        Seed of the texture and of the lung vessels.
 
     Returns
     -------
@@ -171,9 +196,35 @@ def cardiac_phantom(shape=(128, 128), n_frames=24, *, period=8.0, motion=1.0,
     breathing = check_scalar_arg(breathing, "breathing", lower=0)
     contrast = check_scalar_arg(contrast, "contrast", lower=0)
     texture = check_scalar_arg(texture, "texture", lower=0)
+    shading = check_scalar_arg(shading, "shading", lower=0, upper=0.5)
+    ss = check_scalar_arg(supersample, "supersample", lower=1, integer=True)
     rng = check_random_state(random_state)
-    tex = 1.0 + texture * _texture(shape, 1.5, rng) if texture > 0 else 1.0
-    y, x = _grid(shape)
+    fine = (shape[0] * ss, shape[1] * ss)
+    y, x = _grid(fine)
+    # pixel-level fields, repeated on the fine grid
+    tex = (1.0 + texture * _texture(shape, 1.5, rng)) if texture > 0 else None
+    tex_fine = None if tex is None else np.repeat(np.repeat(tex, ss, 0), ss, 1)
+    yc, xc = _grid(shape)
+    shade = 1.0 + shading * (0.6 * xc - 0.8 * yc) / np.sqrt(2.0)
+
+    # static tissue on the fine grid (identical in every frame)
+    body = _ellipse(y, x, 0.0, 0.0, 0.8, 0.95)
+    static = np.zeros(fine)
+    static[body] = 0.7  # subcutaneous fat
+    static[_ellipse(y, x, 0.0, 0.0, 0.74, 0.89)] = 0.35  # muscle / soft tissue
+    for cx in (-0.5, 0.5):  # lungs
+        static[_ellipse(y, x, -0.1, cx, 0.5, 0.3)] = 0.05
+    for _ in range(6):  # lung vessels: small bright dots
+        side = rng.choice([-0.5, 0.5])
+        r, t = rng.uniform(0.0, 0.8), rng.uniform(0.0, 2.0 * np.pi)
+        cy, cx = -0.1 + 0.5 * r * np.sin(t), side + 0.3 * r * np.cos(t)
+        rad = rng.uniform(0.012, 0.03)
+        static[_ellipse(y, x, cy, cx, rad, rad)] = 0.3
+    static[_ellipse(y, x, 0.62, 0.0, 0.1, 0.1)] = 0.8  # spine
+    static[_ellipse(y, x, 0.62, 0.0, 0.05, 0.05)] = 0.25
+    if tex_fine is not None:
+        static = static * tex_fine
+    liver_value = 0.45 if tex_fine is None else 0.45 * tex_fine
     frames = np.empty((n_frames,) + shape)
 
     def gamma_variate(t, t0, peak, width):
@@ -186,31 +237,26 @@ def cardiac_phantom(shape=(128, 128), n_frames=24, *, period=8.0, motion=1.0,
         breath = np.sin(2.0 * np.pi * t / breathing_period)
         dy = 0.06 * breathing * breath  # cranio-caudal shift of heart and liver
         squeeze = 1.0 - 0.25 * motion * beat
-        img = np.zeros(shape)
-        body = _ellipse(y, x, 0.0, 0.0, 0.8, 0.95)
-        img[body] = 0.35
-        for cx in (-0.5, 0.5):  # lungs
-            img[_ellipse(y, x, -0.1, cx, 0.5, 0.3)] = 0.05
-        img[_ellipse(y, x, 0.62, 0.0, 0.1, 0.1)] = 0.8  # spine
-        img[_ellipse(y, x, 0.62, 0.0, 0.05, 0.05)] = 0.25
-        img = img * tex  # static tissue texture
+        img = static.copy()
         liver = _ellipse(y, x, 0.55 + dy, -0.35, 0.25, 0.4) & body
-        img[liver] = 0.45
+        img[liver] = liver_value[liver] if tex_fine is not None else liver_value
         # heart: myocardium ring around LV, RV crescent, all moving with dy
         hy, hx = -0.05 + dy, 0.1
         lv_r = 0.2 * squeeze
+        epi_r = 0.29 - 0.4 * (0.2 - lv_r)  # wall thickening in systole
         myo = 0.5 + 0.35 * contrast * gamma_variate(t, 0.45 * n_frames, 1.0,
                                                      0.25 * n_frames)
         rv = 0.3 + 0.6 * contrast * gamma_variate(t, 0.1 * n_frames, 1.0,
                                                    0.15 * n_frames)
         lv = 0.3 + 0.65 * contrast * gamma_variate(t, 0.25 * n_frames, 1.0,
                                                     0.18 * n_frames)
-        img[_ellipse(y, x, hy, hx, lv_r + 0.09, 0.9 * lv_r + 0.09, 0.4)] = myo
-        img[_ellipse(y, x, hy + 0.02, hx - 0.3, 0.22 * squeeze, 0.12 * squeeze,
+        rv_s = 1.0 - 0.15 * motion * beat
+        img[_ellipse(y, x, hy + 0.02, hx - 0.3, 0.22 * rv_s, 0.12 * rv_s,
                      0.4)] = rv
+        img[_ellipse(y, x, hy, hx, epi_r, 0.9 * epi_r, 0.4)] = myo
         img[_ellipse(y, x, hy, hx, lv_r, 0.9 * lv_r, 0.4)] = lv
         img[_ellipse(y, x, hy + 0.04, hx + 0.03, 0.03, 0.03)] = 0.5  # papillary
-        frames[f] = img
+        frames[f] = _block_mean(img, ss) * shade
     return np.clip(frames, 0.0, 1.0)
 
 

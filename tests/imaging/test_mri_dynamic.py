@@ -18,10 +18,10 @@ from sparserecovery.imaging.mri import reconstruct_mri
 from sparserecovery.operators import FiniteDifference, dottest
 
 
-@pytest.fixture(scope="module")
-def problem():
+@pytest.fixture(scope="module", params=[8, 4], ids=["8x", "4x"])
+def problem(request):
     x = cardiac_phantom((64, 64), n_frames=16)
-    mask = variable_density_lines((16, 64, 64), 8, calib=4, power=1.0,
+    mask = variable_density_lines((16, 64, 64), request.param, calib=4, power=1.0,
                                   random_state=0)
     A = FourierSampling(x.shape, mask=mask, axes=(-2, -1))
     return x, mask, A, A @ x
@@ -41,7 +41,11 @@ def baselines(problem):
 
 @pytest.mark.parametrize("method", ["l+s", "rdledm"])
 def test_beats_zero_filling_and_frame_by_frame_cs(problem, baselines, method):
-    """Acceptance (reduced size): >= 3 dB over both baselines at 8x."""
+    """Acceptance (reduced size): >= 3 dB over both baselines at 8x and 4x.
+
+    The frame-by-frame baseline is the best of three tunings, chosen with
+    the truth (favouring the baseline).
+    """
     x, mask, A, y = problem
     res = reconstruct_dynamic_mri(y, mask, method=method)
     p = psnr(x, res.image)
@@ -54,8 +58,11 @@ def test_beats_zero_filling_and_frame_by_frame_cs(problem, baselines, method):
     assert res.image.shape == x.shape and res.n_iter == res.history.size
 
 
-def test_lowrank_part_is_low_rank(problem):
-    x, mask, A, y = problem
+def test_lowrank_part_is_low_rank():
+    x = cardiac_phantom((64, 64), n_frames=16)
+    mask = variable_density_lines((16, 64, 64), 8, calib=4, power=1.0,
+                                  random_state=0)
+    y = FourierSampling(x.shape, mask=mask, axes=(-2, -1)) @ x
     res = reconstruct_dynamic_mri(y, mask, method="l+s", max_iter=40)
     s = np.linalg.svd(res.components["L"].reshape(16, -1), compute_uv=False)
     assert np.count_nonzero(s > 1e-8 * s[0]) < 8

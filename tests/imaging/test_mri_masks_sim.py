@@ -107,13 +107,21 @@ def test_cardiac_phantom_motion_and_contrast():
     x = cardiac_phantom((64, 64), n_frames=16, period=8.0)
     assert x.shape == (16, 64, 64) and x.min() >= 0 and x.max() <= 1
     # periodic cardiac motion: frames one period apart are closer than half
-    assert np.abs(x[2] - x[10]).sum() < np.abs(x[2] - x[6]).sum()
+    beat = cardiac_phantom((64, 64), n_frames=16, period=8.0, contrast=0.0)
+    np.testing.assert_allclose(beat[1], beat[9], atol=1e-12)
+    assert np.abs(beat[0] - beat[4]).max() > 0.1  # relaxed vs systole
     still = cardiac_phantom((64, 64), n_frames=16, motion=0.0, contrast=0.0)
     np.testing.assert_allclose(still, still[0][None].repeat(16, 0))
     enh = cardiac_phantom((64, 64), n_frames=16, motion=0.0)
     assert enh.max(axis=0).sum() > enh.min(axis=0).sum()  # contrast uptake
-    flat = cardiac_phantom((64, 64), n_frames=2, texture=0.0)
+    flat = cardiac_phantom((64, 64), n_frames=2, texture=0.0, shading=0.0,
+                           supersample=1)
     assert len(np.unique(flat[0])) < 20  # piecewise constant without texture
+    # partial-volume edges: sub-pixel motion changes pixel values smoothly
+    soft = cardiac_phantom((64, 64), n_frames=2, texture=0.0, shading=0.0)
+    assert len(np.unique(soft[0])) > 3 * len(np.unique(flat[0]))
+    # the static background is identical in every frame (the lungs' corner)
+    np.testing.assert_array_equal(x[:, 20:30, 4:12], x[:1, 20:30, 4:12].repeat(16, 0))
     with pytest.raises(ValueError, match="shape"):
         cardiac_phantom((4, 4))
 
