@@ -10,7 +10,7 @@ CoLiDE paper's non-equal variance setting).
 Methods
 -------
 colide_ev   CoLiDE(variance="equal"), defaults (alpha=0.05, threshold=0.3)
-colide_nv   CoLiDE(variance="non-equal"), defaults
+colide_nv   CoLiDE(variance="non-equal"), defaults (five central-path stages)
 dagma       dagma.linear.DagmaLinear(loss_type="l2").fit, defaults
             (lambda1=0.03, w_threshold=0.3); skipped when dagma is missing
 
@@ -19,10 +19,19 @@ Metric: structural Hamming distance to the true graph (a reversed edge counts
 (DAGMA's is not guaranteed to be). The peer for ratios is DAGMA. Every method
 runs with single-threaded BLAS (CoLiDE sets it itself; DAGMA is wrapped), so
 the timings compare algorithms, not thread counts.
+
+Environment: ``SPARSERECOVERY_COLIDE_ONLY`` keeps the cases whose name
+contains one of its comma-separated parts (e.g. ``ER4-d50-gaussian``);
+``SPARSERECOVERY_COLIDE_SEEDS`` sets the number of seeds (default 3, quick 1).
+Paper setting, 5 seeds, one timed run each::
+
+    SPARSERECOVERY_COLIDE_ONLY=ER4-d50-gaussian SPARSERECOVERY_COLIDE_SEEDS=5 \
+        nice python benchmarks/suite_colide.py --repeats 1
 """
 
 import contextlib
 import io
+import os
 
 NAME = "colide"
 TITLE = "Linear DAG learning: CoLiDE vs DAGMA (ER4/SF4, n=1000)"
@@ -48,7 +57,11 @@ def cases(quick):
             for v in ("equal", "hetero")
         ]
         seeds = (0, 1, 2)
-    return [
+    n_seeds = os.environ.get("SPARSERECOVERY_COLIDE_SEEDS")
+    if n_seeds:
+        seeds = tuple(range(int(n_seeds)))
+    only = [p for p in os.environ.get("SPARSERECOVERY_COLIDE_ONLY", "").split(",") if p]
+    out = [
         {
             "case": f"{g}{DEGREE}-d{d}-{noise}-{v}",
             "graph": g,
@@ -60,6 +73,7 @@ def cases(quick):
         for g, d, noise, v in grid
         for s in seeds
     ]
+    return [c for c in out if not only or any(p in c["case"] for p in only)]
 
 
 def setup(case):
@@ -74,6 +88,16 @@ def setup(case):
         heteroscedastic=case["variance"] == "hetero",
         random_state=case["seed"],
     )
+    # JIT warm-up here (two iterations at this size, so that the float32
+    # kernels of d >= 128 compile too) instead of a full untimed fit.
+    import warnings
+
+    from sparserecovery.dag import colide
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # two iterations do not converge
+        for variance in ("equal", "non-equal"):
+            colide(X, variance=variance, s=(1.0,), max_iter=2, checkpoint=1)
     return {"X": X, "W": W}
 
 
@@ -90,8 +114,9 @@ def _metrics(p, W_est):
     }
 
 
-# DAGMA compiles nothing: a warm-up call would only double the grid's time.
-NO_WARMUP = ("dagma",)
+# DAGMA compiles nothing and CoLiDE is compiled in ``setup``: a warm-up call
+# would only double the grid's time.
+NO_WARMUP = ("dagma", "colide_ev", "colide_nv")
 
 
 def methods():

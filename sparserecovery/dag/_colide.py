@@ -22,6 +22,9 @@ from ._graph import prune_to_dag
 
 __all__ = ["CoLiDEResult", "colide", "colide_objective"]
 
+#: Number of variables from which the log-det inverse runs in float32.
+_FLOAT32_INVERSE_MIN_D = 128
+
 
 @dataclass(frozen=True)
 class CoLiDEResult:
@@ -111,7 +114,21 @@ def colide_objective(W, C, sigma, *, mu, s, alpha, equal_variance=True):
     Returns
     -------
     value : float
+        ``F(W)``.
     grad : ndarray of shape (d, d)
+        Its (sub)gradient in ``W``, zero on the diagonal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> C = np.array([[1.0, 0.5], [0.5, 1.0]])
+    >>> value, grad = colide_objective(np.zeros((2, 2)), C, 1.0, mu=1.0, s=1.0,
+    ...                                alpha=0.1)
+    >>> float(value)
+    2.0
+    >>> grad
+    array([[ 0. , -0.5],
+           [-0.5,  0. ]])
     """
     W = np.ascontiguousarray(W, dtype=np.float64)
     C = np.ascontiguousarray(C, dtype=np.float64)
@@ -141,7 +158,7 @@ def colide(
     variance="equal",
     alpha=0.05,
     threshold=0.3,
-    s=(1.0, 0.9, 0.8, 0.7),
+    s=None,
     mu_init=1.0,
     mu_factor=0.1,
     warm_iter=20000,
@@ -192,8 +209,17 @@ def colide(
         l1 weight (``lambda`` in the paper); about ``sqrt(log d / n)``.
     threshold : float
         Edges with ``|w| <= threshold`` are removed before pruning to a DAG.
-    s : sequence of float
+    s : sequence of float, optional
         Log-det parameter of each stage; its length is the number of stages.
+        Defaults to ``(1.0, 0.9, 0.8, 0.7)`` for ``variance="equal"`` (the
+        paper's setting) and ``(1.0, 0.9, 0.8, 0.7, 0.6)`` for
+        ``"non-equal"``: one more stage, as in DAGMA's defaults and the
+        class defaults of the reference code (its demo script uses four).
+        With four stages the continuous CoLiDE-NV solution can end far from
+        acyclic (the spectral radius of ``W o W`` was 0.32 on a
+        heteroscedastic ER4 graph with 50 nodes), so thresholding removes
+        true edges; on such graphs the fifth stage lowered the mean SHD of
+        CoLiDE-NV from 48.6 to 30.8 (5 seeds, ``benchmarks/suite_colide.py``).
     mu_init, mu_factor : float
         Score weight of the first stage and its decay per stage.
     warm_iter : int
@@ -215,14 +241,24 @@ def colide(
         ``X`` for any ``c > 0``. Under equal variances the smallest column
         standard deviation is the noise level of the source nodes, so data
         with unit noise are barely changed. ``False`` fits the raw data, as
-        the paper's code does, whose objective weights the score by the
-        noise standard deviation relative to ``alpha`` and ``h``.
+        the paper's code does. This default departs from the paper on
+        purpose: the concomitant score of ``c * X`` is ``c`` times that of
+        ``X`` (a least-squares score would be ``c**2`` times), while
+        ``alpha |W|_1`` and ``h`` do not scale, so on raw data the balance
+        of the three terms, hence the effective ``alpha`` and ``mu``, still
+        follows the noise level. Measured on ER4 graphs with 50 nodes and
+        equal noise variances of 10 (3 seeds), CoLiDE-EV had SHD
+        14.7 +- 6.6 with ``rescale=True`` (the same fits as at unit
+        variance) and 28.3 +- 9.5 with ``False``. On heteroscedastic data
+        the choice made no measurable difference to CoLiDE-NV.
     verbose : bool
         Show a progress bar (tqdm).
 
     Returns
     -------
     CoLiDEResult
+        Weighted adjacency (thresholded), raw weights, noise scale(s),
+        convergence history and timings.
 
     Notes
     -----
@@ -231,12 +267,36 @@ def colide(
     ``n``: the inverse of ``sI - W o W`` comes from a Gauss-Jordan /
     Schur-complement recursion that also decides domain membership exactly
     (all pivots positive), and the loops are fused numba kernels. Computation
-    is in float64, with single-threaded BLAS below 256 variables.
+    is in float64, with single-threaded BLAS below 256 variables, except the
+    inverse of ``sI - W o W`` from 128 variables on: it runs in float32
+    (about 20% less time per iteration at ``d = 200``) and only enters the
+    gradient of ``h``, where its ~1e-6 relative error is far below what the
+    Adam steps resolve.
+
+    Examples
+    --------
+    A chain ``x0 -> x1 -> x2`` with unit noise variances:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> E = rng.standard_normal((1000, 3))
+    >>> x0 = E[:, 0]
+    >>> x1 = 1.5 * x0 + E[:, 1]
+    >>> x2 = -x1 + E[:, 2]
+    >>> res = colide(np.c_[x0, x1, x2])
+    >>> res.adjacency.round(1)
+    array([[ 0. ,  1.4,  0. ],
+           [ 0. ,  0. , -1. ],
+           [ 0. ,  0. ,  0. ]])
+    >>> res.converged
+    True
     """
     t0 = time.perf_counter()
     check_choice("variance", variance, ("equal", "non-equal"))
     alpha = check_scalar_arg(alpha, "alpha", lower=0)
     threshold = check_scalar_arg(threshold, "threshold", lower=0)
+    if s is None:
+        s = (1.0, 0.9, 0.8, 0.7) + ((0.6,) if variance == "non-equal" else ())
     if np.ndim(s) != 1:
         raise TypeError(f"s must be a sequence of floats (one per stage), got {s!r}")
     s_seq = [check_scalar_arg(si, "s", lower=0, lower_inclusive=False) for si in s]
@@ -293,7 +353,17 @@ def colide(
         from tqdm.auto import tqdm
 
         pbar = tqdm(total=sum(budget), desc="CoLiDE", unit="it")
-    buffers = [np.empty((d, d)) for _ in range(6)] + [np.empty(d), np.empty(d)]
+    # The inverse of s I - W o W (about half of the flops of an iteration)
+    # is computed in float32 for large d: it only enters the gradient of h,
+    # whose relative error stays ~1e-6, far below what Adam resolves, and the
+    # pivot signs that decide domain membership are only uncertain within
+    # ~1e-7 of the boundary. Scores, noise scales and W stay in float64.
+    inv_dtype = np.float32 if d >= _FLOAT32_INVERSE_MIN_D else np.float64
+    buffers = (
+        [np.empty((d, d), dtype=inv_dtype)]
+        + [np.empty((d, d)) for _ in range(5)]
+        + [np.empty(d, dtype=inv_dtype), np.empty(d, dtype=inv_dtype), np.empty(d)]
+    )
     # d x d products are too small for threads to pay off below a few hundred
     # variables, and threads fight over shared cores; above, BLAS decides.
     with threadpool_limits(limits=1 if d < 256 else None, user_api="blas"):
@@ -346,7 +416,7 @@ def _run_stage(C, W0, sigma, buffers, mu, s, alpha, lr, beta1, beta2, max_iter,
                checkpoint, tol, equal, sigma_floor, pbar):
     """One central-path stage from ``W0``; returns W, iterations, status, history."""
     W = W0.copy()
-    MT, CW, G, m, v, step, row, col = buffers
+    MT, CW, G, m, v, step, row, col, work = buffers
     m[:] = 0.0
     v[:] = 0.0
     step[:] = 0.0
@@ -359,7 +429,7 @@ def _run_stage(C, W0, sigma, buffers, mu, s, alpha, lr, beta1, beta2, max_iter,
     while t < max_iter:
         n_steps = min(checkpoint - t % checkpoint, max_iter - t)
         status, done, lr = _kernels.adam_chunk(
-            C, W, sigma, MT, CW, G, m, v, step, row, col, t, n_steps, mu, s,
+            C, W, sigma, MT, CW, G, m, v, step, row, col, work, t, n_steps, mu, s,
             alpha, lr, lr_min, beta1, beta2, 1e-8, equal, sigma_floor,
         )
         t += done

@@ -35,8 +35,11 @@ class CoLiDE(BaseEstimator):
     threshold : float, default=0.3
         Edges with ``|w| <= threshold`` are dropped before the learned graph
         is pruned to a DAG (see :func:`~sparserecovery.dag.prune_to_dag`).
-    s : tuple of float, default=(1.0, 0.9, 0.8, 0.7)
+    s : tuple of float, default=None
         Log-det parameter per stage; its length is the number of stages.
+        ``None`` means ``(1.0, 0.9, 0.8, 0.7)`` for ``variance="equal"`` and
+        ``(1.0, 0.9, 0.8, 0.7, 0.6)`` for ``"non-equal"`` (see
+        :func:`~sparserecovery.dag.colide`).
     mu_init : float, default=1.0
         Weight of the score in the first stage.
     mu_factor : float, default=0.1
@@ -58,7 +61,9 @@ class CoLiDE(BaseEstimator):
         DAG is unchanged by a global rescaling), so that ``alpha`` does not
         depend on the units or the noise level: ``fit(c * X)`` learns the
         same graph as ``fit(X)``. ``False`` reproduces the paper's raw
-        objective.
+        objective, whose score scales like the data while ``alpha`` and the
+        acyclicity term do not (a deliberate departure; measurements in
+        :func:`~sparserecovery.dag.colide`).
     verbose : bool, default=False
         Show a progress bar.
 
@@ -110,7 +115,7 @@ class CoLiDE(BaseEstimator):
         variance="equal",
         alpha=0.05,
         threshold=0.3,
-        s=(1.0, 0.9, 0.8, 0.7),
+        s=None,
         mu_init=1.0,
         mu_factor=0.1,
         warm_iter=20000,

@@ -158,8 +158,8 @@ def gradient(C, W, CW, MinvT, sigma, mu, alpha, work, G):
 
 @njit(**_LOOP)
 def adam_chunk(
-    C, W, sigma, MT, CW, G, m, v, step, row, col, t_start, n_steps, mu, s,
-    alpha, lr, lr_min, beta1, beta2, eps, equal_variance, sigma_floor,
+    C, W, sigma, MT, CW, G, m, v, step, row, col, work, t_start, n_steps, mu,
+    s, alpha, lr, lr_min, beta1, beta2, eps, equal_variance, sigma_floor,
 ):
     """Run up to ``n_steps`` CoLiDE iterations (Adam on ``W``, then ``sigma``).
 
@@ -171,8 +171,11 @@ def adam_chunk(
     zero (no self-loops: its gradient, hence its Adam step, is zero).
 
     ``W``, ``sigma``, ``m``, ``v`` and ``step`` are updated in place (``MT``,
-    ``CW``, ``G``, ``row``, ``col`` are work space); ``t_start`` is the number of Adam
-    steps already taken in this stage (0 starts the stage). Returns
+    ``CW``, ``G``, ``row``, ``col``, ``work`` are work space); ``t_start`` is
+    the number of Adam steps already taken in this stage (0 starts the
+    stage). The dtype of ``MT`` (and of the vectors ``row`` and ``col``) is
+    the precision of the inverse of ``s I - W o W`` (float32 cuts its cost
+    by about 40% at ``d = 200``); everything else stays in float64. Returns
     ``(status, n_done, lr)``.
     """
     d = W.shape[0]
@@ -204,7 +207,7 @@ def adam_chunk(
         sq_bc2 = np.sqrt(1.0 - beta2 ** (t + 1))
         lr_t = lr * sq_bc2 / bc1
         eps_t = eps * sq_bc2
-        gradient(C, W, CW, MinvT, sigma, mu, alpha, row, G)
+        gradient(C, W, CW, MinvT, sigma, mu, alpha, work, G)
         for i in range(d):
             Gi = G[i]
             Wi = W[i]

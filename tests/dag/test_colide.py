@@ -244,3 +244,44 @@ def test_without_jit_gives_the_same_result():
         warnings.simplefilter("ignore", ConvergenceWarning)
         jit = colide(X, **kw).weights
     np.testing.assert_allclose(np.array(eval(no_jit)), jit, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [20, 70])
+def test_float32_m_matrix_inverse(d, rng):
+    """The float32 inverse (used from _FLOAT32_INVERSE_MIN_D on) is accurate."""
+    for trial in range(4):
+        A = rng.uniform(0, 1, (d, d)) * (rng.random((d, d)) < 0.3)
+        rho = np.max(np.abs(np.linalg.eigvals(A)))
+        s = rho * (0.9 if trial % 2 else 1.1)
+        M = s * np.eye(d) - A
+        work = np.empty(d, dtype=np.float32), np.empty(d, dtype=np.float32)
+        ok, inv = _kernels.m_matrix_inverse(M.astype(np.float32), *work)
+        assert ok == (s > rho)
+        if ok:
+            assert inv.dtype == np.float32
+            ref = np.linalg.inv(M)
+            np.testing.assert_allclose(inv, ref, atol=1e-5 * np.abs(ref).max())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_float32_inverse_path_follows_the_float64_path(monkeypatch):
+    from sparserecovery.dag import _colide
+
+    X, _ = make_linear_sem(12, 200, degree=2, heteroscedastic=True, random_state=6)
+    kw = {"s": (1.0, 0.9), "warm_iter": 100, "max_iter": 100, "checkpoint": 50,
+          "variance": "non-equal"}
+    ref = colide(X, **kw)
+    monkeypatch.setattr(_colide, "_FLOAT32_INVERSE_MIN_D", 2)
+    low = colide(X, **kw)
+    assert not np.array_equal(low.weights, ref.weights)  # the float32 path ran
+    np.testing.assert_allclose(low.weights, ref.weights, atol=1e-9)
+    np.testing.assert_allclose(low.noise_scale, ref.noise_scale, rtol=1e-9)
+    assert low.n_iter == ref.n_iter
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_default_path_has_one_more_stage_for_non_equal_variances():
+    X, _ = make_linear_sem(5, 100, degree=1, random_state=0)
+    kw = {"warm_iter": 20, "max_iter": 20, "checkpoint": 10}
+    assert colide(X, variance="equal", **kw).s == (1.0, 0.9, 0.8, 0.7)
+    assert colide(X, variance="non-equal", **kw).s == (1.0, 0.9, 0.8, 0.7, 0.6)
