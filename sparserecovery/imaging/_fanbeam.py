@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from ..utils.validation import check_array_arg, check_choice, check_scalar_arg
+from ..utils.validation import check_choice, check_scalar_arg
 from . import _kernels_ct as _k
 from ._radon import _Projector, _threads_for, check_angles, uniform_angles
 
@@ -276,21 +276,7 @@ class FanBeam(_Projector):
         -------
         ndarray of shape ``ishape``
         """
-        sino = check_array_arg(sinogram, "sinogram", allow_complex=False)
-        if sino.shape != self.oshape:
-            raise ValueError(
-                f"sinogram must have shape {self.oshape}, got {sino.shape}"
-            )
-        w = np.ones(self.n_views) if weights is None else np.asarray(weights, float)
-        if w.shape != (self.n_views,):
-            raise ValueError(
-                f"weights must have shape ({self.n_views},), got {w.shape}"
-            )
-        dt = self._work_dtype(sino)
-        sino = np.ascontiguousarray(sino, dtype=dt).reshape(
-            (-1, self.n_views, self.n_detectors)
-        )
-        out = np.empty((sino.shape[0],) + self.image_shape, dtype=dt)
+        sino, w, out = self._backprojection_input(sinogram, weights)
         with _threads_for(out.size * self.n_views):
             _k.fan_backproject_linear(
                 sino, out, self._cosb, self._sinb, w, *self._geom

@@ -159,6 +159,25 @@ class _Projector(LinearOperator):
     def _work_dtype(self, x):
         return np.result_type(x.dtype, self.dtype)
 
+    def _backprojection_input(self, sinogram, weights):
+        """Checked ``(sino, w, out)`` of a pixel-driven back-projection."""
+        sino = check_array_arg(sinogram, "sinogram", allow_complex=False)
+        if sino.shape != self.oshape:
+            raise ValueError(
+                f"sinogram must have shape {self.oshape}, got {sino.shape}"
+            )
+        w = np.ones(self.n_views) if weights is None else np.asarray(weights, float)
+        if w.shape != (self.n_views,):
+            raise ValueError(
+                f"weights must have shape ({self.n_views},), got {w.shape}"
+            )
+        dt = self._work_dtype(sino)
+        sino = np.ascontiguousarray(sino, dtype=dt).reshape(
+            (-1, self.n_views, self.n_detectors)
+        )
+        out = np.empty((sino.shape[0],) + self.image_shape, dtype=dt)
+        return sino, w, out
+
     def _matvec(self, x):
         if np.iscomplexobj(x):
             return self._matvec(x.real) + 1j * self._matvec(x.imag)
@@ -469,21 +488,7 @@ class Radon(_Projector):
         -------
         ndarray of shape ``ishape``
         """
-        sino = check_array_arg(sinogram, "sinogram", allow_complex=False)
-        if sino.shape != self.oshape:
-            raise ValueError(
-                f"sinogram must have shape {self.oshape}, got {sino.shape}"
-            )
-        w = np.ones(self.n_views) if weights is None else np.asarray(weights, float)
-        if w.shape != (self.n_views,):
-            raise ValueError(
-                f"weights must have shape ({self.n_views},), got {w.shape}"
-            )
-        dt = self._work_dtype(sino)
-        sino = np.ascontiguousarray(sino, dtype=dt).reshape(
-            (-1, self.n_views, self.n_detectors)
-        )
-        out = np.empty((sino.shape[0],) + self.image_shape, dtype=dt)
+        sino, w, out = self._backprojection_input(sinogram, weights)
         with _threads_for(out.size * self.n_views):
             _k.backproject_linear(
                 sino, out, self._cs, self._sn, w, self._cx, self._cy, self._cdet
