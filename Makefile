@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test bench lint docs clean
+.PHONY: demo test test-thorough bench lint docs clean
 
 # One stamp per set of extras; re-installs when pyproject.toml changes.
 $(VENV)/.stamp-%: pyproject.toml
@@ -28,6 +28,10 @@ bench: $(VENV)/.stamp-test-bench
 test: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+# the hardening properties with the large hypothesis profile (150 examples)
+test-thorough: $(VENV)/.stamp-test
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -q tests/hardening
 
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .

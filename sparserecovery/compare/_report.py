@@ -15,7 +15,19 @@ __all__ = ["machine_description", "summarize", "write_outputs", "markdown_table"
 
 
 def machine_description():
-    """A dict describing the machine and library versions of this run."""
+    """A dict describing the machine and library versions of this run.
+
+    Returns
+    -------
+    dict of str to str or int
+        CPU model, cores, 1-minute load average, memory, Python, numpy,
+        scipy and numba versions, platform.
+
+    Examples
+    --------
+    >>> sorted(machine_description())[:4]
+    ['cores', 'cpu', 'load average (1 min)', 'memory']
+    """
     import numba
     import numpy
     import scipy
@@ -68,9 +80,38 @@ def _fmt(v):
 def summarize(rows, suite):
     """Aggregate rows of one suite over seeds.
 
-    Returns a list of dicts (one per case label and method) with the mean and
-    standard deviation of the suite's metric, the median of the per-case
-    median times, and the ratios to the suite's peer on the same case.
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of a grid run (:func:`run_grid`); other suites' rows are ignored.
+    suite : Suite
+        The suite to summarize.
+
+    Returns
+    -------
+    list of dict
+        One dict per case label and method with the mean and standard
+        deviation of the suite's metric, the median of the per-case median
+        times, and the ratios to the suite's peer on the same case.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> from sparserecovery.compare import load_suite, run_grid
+    >>> suite = load_suite(d / "suite_demo.py")
+    >>> rows = run_grid([suite], repeats=1, progress=False)
+    >>> [(e["method"], e["metric"], e["metric_ratio"]) for e in summarize(rows, suite)]
+    [('a', 0.25, 0.5), ('b', 0.5, 1.0)]
+    >>> import shutil; shutil.rmtree(d)
     """
     groups = defaultdict(list)
     order = []
@@ -116,7 +157,42 @@ def summarize(rows, suite):
 
 
 def markdown_table(summary, suite):
-    """Markdown table of one suite's summary."""
+    """Markdown table of one suite's summary.
+
+    Parameters
+    ----------
+    summary : list of dict
+        The output of :func:`summarize`.
+    suite : Suite
+        The suite it summarizes.
+
+    Returns
+    -------
+    str
+        A markdown table, one row per case and method.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> from sparserecovery.compare import load_suite, run_grid
+    >>> suite = load_suite(d / "suite_demo.py")
+    >>> rows = run_grid([suite], repeats=1, progress=False)
+    >>> table = markdown_table(summarize(rows, suite), suite)
+    >>> print(table.splitlines()[0][:40])
+    | case | method | err (lower is better)
+    >>> [cell.strip() for cell in table.splitlines()[2].split("|")[1:4]]
+    ['n4', 'a', '0.25']
+    >>> import shutil; shutil.rmtree(d)
+    """
     peer = suite.peer or "–"
     arrow = "lower is better" if suite.lower_is_better else "higher is better"
     head = (
@@ -201,10 +277,44 @@ def _figures(summary, suite, out_dir):
 def write_outputs(rows, suites, out_dir, *, machine=None, figures=True):
     """Write ``runs.csv``, ``report.md`` and PNG figures into ``out_dir``.
 
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of a grid run (:func:`run_grid`).
+    suites : list of Suite
+        The suites to report, in order.
+    out_dir : str or path-like
+        Output folder (created if missing).
+    machine : dict, optional
+        Machine description for the report (default:
+        :func:`machine_description`).
+    figures : bool, default=True
+        Also draw one PNG figure per suite (needs matplotlib).
+
     Returns
     -------
     dict
         Paths written (``csv``, ``report``, ``figures``) and the markdown text.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> from sparserecovery.compare import load_suite, run_grid
+    >>> suite = load_suite(d / "suite_demo.py")
+    >>> rows = run_grid([suite], repeats=1, progress=False)
+    >>> out = write_outputs(rows, [suite], d / "report", figures=False)
+    >>> out["csv"].name, out["report"].name
+    ('runs.csv', 'report.md')
+    >>> import shutil; shutil.rmtree(d)
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

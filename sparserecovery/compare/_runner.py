@@ -31,6 +31,41 @@ def run_task(suite_path, case, repeats, threads=1):
     failure never stops a grid.
     BLAS thread pools are limited to ``threads`` for every method alike (on
     small shared machines oversubscribed BLAS distorts timings badly).
+
+    Parameters
+    ----------
+    suite_path : str or path-like
+        The suite file.
+    case : dict
+        One case of the suite's grid (parameters, ``case`` label, ``seed``).
+    repeats : int
+        Timed calls per method.
+    threads : int, default=1
+        BLAS threads.
+
+    Returns
+    -------
+    list of dict
+        One row per method: ``suite``, ``method``, the case parameters,
+        ``status`` (``ok``, ``skipped`` or ``error``), ``message``, the
+        median/min/max ``seconds`` and the method's metrics.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> rows = run_task(d / "suite_demo.py", {"case": "n4", "n": 4}, repeats=1)
+    >>> [(r["method"], r["status"], r["err"]) for r in rows]
+    [('a', 'ok', 0.25), ('b', 'ok', 0.5)]
+    >>> import shutil; shutil.rmtree(d)
     """
     from threadpoolctl import threadpool_limits
 
@@ -134,6 +169,24 @@ def run_grid(
     -------
     list of dict
         One row per (suite, case, method), in the same order however it ran.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> from sparserecovery.compare import load_suite
+    >>> rows = run_grid([load_suite(d / "suite_demo.py")], progress=False)
+    >>> [(r["method"], r["err"]) for r in rows]
+    [('a', 0.25), ('b', 0.5)]
+    >>> import shutil; shutil.rmtree(d)
     """
     from tqdm.auto import tqdm
 

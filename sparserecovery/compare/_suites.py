@@ -14,7 +14,29 @@ _REQUIRED = ("NAME", "METRIC", "cases", "setup", "methods")
 
 @dataclass(frozen=True)
 class Suite:
-    """A loaded suite: the module plus its declared metadata."""
+    """A loaded suite: the module plus its declared metadata.
+
+    Built by :func:`load_suite` from a suite file.
+
+    Attributes
+    ----------
+    name : str
+        ``NAME``: the suite's name on the command line.
+    path : str
+        Absolute path of the suite file.
+    title : str
+        ``TITLE`` (default: ``NAME``).
+    metric : str
+        ``METRIC``: the quality column reported in the tables.
+    lower_is_better : bool
+        ``LOWER_IS_BETTER`` (default true), for ``metric``.
+    peer : str or None
+        ``PEER``: the method that time and metric ratios refer to.
+    x_param : str or None
+        ``X_PARAM``: the case parameter on the x axis of the figures.
+    module : module
+        The imported suite file (``cases``, ``setup``, ``methods``).
+    """
 
     name: str
     path: str
@@ -37,7 +59,41 @@ class Suite:
 
 
 def load_suite(path):
-    """Import a suite file by path and check that it follows the contract."""
+    """Import a suite file by path and check that it follows the contract.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``suite_<name>.py`` file (contract in ``benchmarks/README.md``).
+
+    Returns
+    -------
+    Suite
+        The imported module with its metadata.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks one of ``NAME``, ``METRIC``, ``cases``, ``setup``,
+        ``methods``.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> suite = load_suite(d / "suite_demo.py")
+    >>> suite.name, suite.metric, suite.peer
+    ('demo', 'err', 'b')
+    >>> import shutil; shutil.rmtree(d)
+    """
     path = Path(path).resolve()
     mod_name = f"_sparserecovery_suite_{path.stem}"
     if mod_name in sys.modules:
@@ -69,7 +125,34 @@ def load_suite(path):
 
 
 def discover_suites(suites_dir):
-    """All suites in ``suites_dir`` (files named ``suite_*.py``), by name."""
+    """All suites in ``suites_dir`` (files named ``suite_*.py``), by name.
+
+    Parameters
+    ----------
+    suites_dir : str or path-like
+        Folder to search; a missing folder gives an empty dict.
+
+    Returns
+    -------
+    dict of str to Suite
+        The suites, keyed by ``NAME``, in file-name order.
+
+    Examples
+    --------
+    A one-case suite with two methods, written to a temporary folder:
+
+    >>> import os, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> src = ["NAME = 'demo'", "METRIC = 'err'", "PEER = 'b'",
+    ...        "def cases(quick): return [{'case': 'n4', 'n': 4}]",
+    ...        "def setup(case): return case['n']",
+    ...        "def methods(): return {'a': lambda n: {'err': 1 / n},",
+    ...        "                       'b': lambda n: {'err': 2 / n}}"]
+    >>> _ = (d / "suite_demo.py").write_text(os.linesep.join(src))
+    >>> list(discover_suites(d))
+    ['demo']
+    >>> import shutil; shutil.rmtree(d)
+    """
     suites_dir = Path(suites_dir)
     if not suites_dir.is_dir():
         return {}

@@ -279,7 +279,7 @@ def make_hyperspectral_scene(
     k, n_bands = E.shape
     abundance = check_choice("abundance", abundance, ("spatial", "dirichlet"))
     if snr_db != np.inf:
-        snr_db = check_scalar_arg(snr_db, "snr_db")
+        snr_db = check_scalar_arg(snr_db, "snr_db", lower=-300.0, upper=300.0)
     outlier_scale = check_scalar_arg(outlier_scale, "outlier_scale", lower=0)
     if abundance == "spatial":
         purity = check_scalar_arg(purity, "purity", lower=0)

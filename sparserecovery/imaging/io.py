@@ -114,9 +114,59 @@ def read_array(path, *, key=None):
     if not path.exists():
         raise FileNotFoundError(f"no such file: {str(path)!r}")
     kind = _kind(path)
+    try:
+        return _read(path, kind, key)
+    except (KeyError, ImportError):
+        raise
+    except ValueError as exc:
+        if str(path) in str(exc):
+            raise
+        raise ValueError(f"cannot read {str(path)!r} as {kind}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file
+        raise ValueError(
+            f"cannot read {str(path)!r} as {kind}: the file is corrupt or "
+            f"truncated ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _check_npy_header(fh, available, where):
+    """Refuse a .npy stream declaring more data than it holds.
+
+    Catches truncated files and hostile headers declaring huge shapes before
+    anything is allocated; object (pickled) arrays are refused too.
+    """
+    fmt = np.lib.format
+    version = fmt.read_magic(fh)
+    if version == (1, 0):
+        shape, _, dtype = fmt.read_array_header_1_0(fh)
+    else:
+        shape, _, dtype = fmt.read_array_header_2_0(fh)
+    if dtype.hasobject:
+        raise ValueError(f"{where} holds Python objects (pickled data), refused")
+    need = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    have = available - fh.tell()
+    if need > have:
+        raise ValueError(
+            f"{where} declares shape {shape} of {dtype} ({need} bytes) but holds "
+            f"{have} bytes of data: truncated or corrupt"
+        )
+
+
+def _read(path, kind, key):
     if kind == "npy":
+        with open(path, "rb") as fh:
+            _check_npy_header(fh, path.stat().st_size, repr(str(path)))
         return np.load(path, allow_pickle=False)
     if kind == "npz":
+        import zipfile
+
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.filename.endswith(".npy"):
+                    with zf.open(info) as fh:
+                        _check_npy_header(
+                            fh, info.file_size, f"{str(path)!r}:{info.filename}"
+                        )
         with np.load(path, allow_pickle=False) as data:
             return np.asarray(_pick(dict(data), key, str(path), "npz file"))
     if kind == "mat":
@@ -169,10 +219,14 @@ def write_npy(path, array):
     ('out.npy', [0, 1, 2])
     """
     path = Path(path)
+    array = np.asarray(array)
+    if array.dtype.hasobject:
+        # refused before the file is created: no partial output
+        raise ValueError(f"array must be numeric, got dtype {array.dtype}")
     if path.suffix != ".npy":
         path = path.with_name(path.name + ".npy")
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, np.asarray(array), allow_pickle=False)
+    np.save(path, array, allow_pickle=False)
     return path
 
 

@@ -139,4 +139,7 @@ def ssim(reference, image, *, data_range=None, **kwargs):
         ) from exc
     ref, img = _pair(reference, image)
     dr = _data_range(ref, data_range)
-    return float(structural_similarity(ref, img, data_range=dr, **kwargs))
+    # SSIM is invariant to scaling the images and the data range together;
+    # working in units of the data range keeps its products (fourth powers
+    # of the intensities) finite for images of any magnitude.
+    return float(structural_similarity(ref / dr, img / dr, data_range=1.0, **kwargs))

@@ -380,7 +380,15 @@ def power_iteration(op, *, max_iter=100, tol=1e-6, random_state=0):
     sigma = 0.0
     for _ in range(max(1, max_iter)):
         y = op._rmatvec(op._matvec(x))
-        nrm = float(np.linalg.norm(y))
+        # ||y|| scaled by max|y| first: y ~ ||A||^2 overflows when squared
+        # for operators with entries beyond ~1e77.
+        peak = float(np.max(np.abs(y), initial=0.0))
+        nrm = peak * float(np.linalg.norm(y / peak)) if peak > 0.0 else 0.0
+        if not np.isfinite(nrm):
+            raise ValueError(
+                "power_iteration: ||A^H A x|| is not finite; the operator's "
+                "entries overflow float64 arithmetic"
+            )
         if nrm == 0.0:
             return 0.0
         new = np.sqrt(nrm)

@@ -127,6 +127,15 @@ class PrivacyGuarantee:
     epsilon: float
     delta: float
 
+    def __post_init__(self):
+        _check_epsilon(self.epsilon)
+        if isinstance(self.delta, bool) or not isinstance(self.delta, numbers.Real):
+            raise TypeError(
+                f"delta must be a real number in [0, 1), got {self.delta!r}"
+            )
+        if not 0.0 <= self.delta < 1.0:
+            raise ValueError(f"delta must be in [0, 1), got {self.delta!r}")
+
     @property
     def is_private(self):
         """Whether the guarantee is non-trivial (``epsilon`` finite)."""
@@ -202,7 +211,12 @@ def classical_gaussian_sigma(sensitivity_l2, epsilon, delta):
             "epsilon must be <= 1 for the classical Gaussian mechanism, got "
             f"{epsilon!r}; use the analytic Gaussian mechanism for larger epsilon"
         )
-    return sensitivity_l2 * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
+    sigma = sensitivity_l2 * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
+    if not math.isfinite(sigma):
+        raise ValueError(
+            f"epsilon={epsilon!r} is too small: the noise scale overflows float64"
+        )
+    return sigma
 
 
 def gaussian_delta(sigma, sensitivity_l2, epsilon):
@@ -240,6 +254,13 @@ def gaussian_delta(sigma, sensitivity_l2, epsilon):
     epsilon = _check_epsilon(epsilon)
     if math.isinf(epsilon):
         raise ValueError("epsilon must be finite to compute delta, got inf")
+    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
+        raise TypeError(f"sigma must be a real number >= 0, got {sigma!r}")
+    sigma = float(sigma)
+    if math.isnan(sigma) or sigma < 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma!r}")
+    if math.isinf(sigma):
+        return 0.0  # infinite noise: no privacy loss at all
     if sensitivity_l2 == 0:
         return 0.0
     if not (sigma > 0):
@@ -247,7 +268,9 @@ def gaussian_delta(sigma, sensitivity_l2, epsilon):
     a = sensitivity_l2 / (2.0 * sigma)
     b = epsilon * sigma / sensitivity_l2
     first = float(ndtr(a - b))
-    second = math.exp(epsilon + float(log_ndtr(-a - b)))
+    # delta >= 0 makes this exponent <= 0 in exact arithmetic; the cap only
+    # keeps rounding at huge epsilon from overflowing math.exp
+    second = math.exp(min(epsilon + float(log_ndtr(-a - b)), 700.0))
     return max(first - second, 0.0)
 
 
@@ -291,8 +314,12 @@ def analytic_gaussian_sigma(sensitivity_l2, epsilon, delta, *, rtol=1e-12):
     D = sensitivity_l2
     # gaussian_delta is decreasing in sigma; bracket the root in log space.
     hi = D * max(1.0, math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon)
-    while gaussian_delta(hi, D, epsilon) > delta:
+    while math.isfinite(hi) and gaussian_delta(hi, D, epsilon) > delta:
         hi *= 2.0
+    if not math.isfinite(hi):
+        raise ValueError(
+            f"epsilon={epsilon!r} is too small: the noise scale overflows float64"
+        )
     lo = hi / 2.0
     while gaussian_delta(lo, D, epsilon) <= delta and lo > 1e-300:
         hi, lo = lo, lo / 2.0
@@ -503,8 +530,15 @@ def clip_rows_l2(X, radius):
 
 def _clip_rows(X, radius):
     """:func:`clip_rows_l2` without validation (a new array is returned)."""
-    norms = np.sqrt(np.einsum("...i,...i->...", X, X))
-    scale = np.minimum(1.0, radius / np.maximum(norms, np.finfo(X.dtype).tiny))
+    # Row norms computed on rows divided by their largest entry, so that
+    # neither huge (1e200) nor tiny (1e-200) rows overflow or underflow.
+    peak = np.max(np.abs(X), axis=-1, initial=0.0)
+    safe = np.where(peak > 0, peak, 1.0)
+    Xs = X / safe[..., None]
+    norms = safe * np.sqrt(np.einsum("...i,...i->...", Xs, Xs))
+    scale = np.ones_like(norms)
+    over = norms > radius
+    scale[over] = radius / norms[over]
     return X * scale[..., None]
 
 

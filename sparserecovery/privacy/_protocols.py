@@ -278,6 +278,19 @@ def _noise_std(mechanism, epsilon, delta, sens_l2, sens_l1):
     return analytic_gaussian_sigma(sens_l2, epsilon, delta)
 
 
+# The sensitivities involve squares and products of the clipping radii;
+# radii outside this range would overflow or underflow them.
+_CLIP_RANGE = (1e-100, 1e100)
+
+
+def _check_clip(value, name):
+    value = _check_radius(value, name)
+    lo, hi = _CLIP_RANGE
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+    return value
+
+
 class LDPClient:
     """Local randomizer run by each user; sees one record, releases noise.
 
@@ -342,8 +355,8 @@ class LDPClient:
                 "epsilon must be <= 1 for mechanism='classical-gaussian', got "
                 f"{self.epsilon!r}; use mechanism='gaussian' (analytic)"
             )
-        self.clip_x = _check_radius(clip_x, "clip_x")
-        self.clip_y = _check_radius(clip_y, "clip_y")
+        self.clip_x = _check_clip(clip_x, "clip_x")
+        self.clip_y = _check_clip(clip_y, "clip_y")
         self.release_covariance = bool(release_covariance)
         self.fit_intercept = bool(fit_intercept)
 

@@ -6,6 +6,7 @@ from math import prod
 
 import numpy as np
 
+from ..utils.validation import check_array_arg
 from ._base import Prox
 
 __all__ = ["HalfSquaredDistance", "SeparableSum"]
@@ -27,14 +28,26 @@ class HalfSquaredDistance(Prox):
     """
 
     def __init__(self, b):
-        self.b = np.asarray(b)
+        self.b = check_array_arg(b, "b", min_size=0)
+
+    def _check_against_b(self, x):
+        if np.broadcast_shapes(x.shape, self.b.shape) != x.shape:
+            raise ValueError(
+                f"x has shape {x.shape}, which b of shape {self.b.shape} does "
+                "not broadcast to"
+            )
+        if np.iscomplexobj(self.b) and not np.iscomplexobj(x):
+            raise TypeError(f"x is real ({x.dtype}) but b is complex ({self.b.dtype})")
 
     def value(self, x):
         """Return ``||x - b||^2 / 2``."""
-        d = np.asarray(x) - self.b
+        x = self._check_input(x)
+        self._check_against_b(x)
+        d = x - self.b
         return 0.5 * float(np.vdot(d, d).real)
 
     def _prox(self, x, step):
+        self._check_against_b(x)
         return (x + step * self.b) / (1.0 + step)
 
 

@@ -151,6 +151,12 @@ def admm(
         K = as_operator(K, "K")
         x = check_vector(x0, "x0", K.ishape)
     x_form = x.shape
+    solves_for = getattr(getattr(x_update, "A", None), "ishape", None)
+    if solves_for is not None and np.prod(solves_for) != x.size:
+        raise ValueError(
+            f"x0 has shape {x.shape} but x_update solves for x of shape "
+            f"{tuple(solves_for)}"
+        )
     identity = isinstance(K, Identity)
     rho = check_scalar_arg(rho, "rho", lower=0, lower_inclusive=False)
     a = check_scalar_arg(
@@ -256,7 +262,12 @@ class _LeastSquaresXUpdate:
 
     def __call__(self, v, rho):
         K = self.K
-        v = np.asarray(v).reshape(K.oshape)
+        v = np.asarray(v)
+        if v.size != np.prod(K.oshape):
+            raise ValueError(
+                f"v must have shape {K.oshape} (the output of K), got {v.shape}"
+            )
+        v = v.reshape(K.oshape)
         KHv = apply_adjoint(K, v)
         if self.method == "direct":
             x = self._solve_direct(KHv, rho)

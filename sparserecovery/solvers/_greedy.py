@@ -336,10 +336,17 @@ def iht(A, y, n_nonzero, *, step=None, x0=None, max_iter=500, tol=1e-6,
                 mu = real_dot(g, g) / denom
             else:
                 mu = real_dot(g_s, g_s) / denom
+        if not np.isfinite(mu) or not np.all(np.isfinite(g)):
+            raise ValueError(
+                "iht: the gradient step is not finite; A and y overflow float64 "
+                "arithmetic (rescale A and y)"
+            )
         x_new, idx_new = hard_threshold(x + mu * g, k)
         Ax_new = op.matvec(x_new)
         if step is None and not np.array_equal(idx_new, idx):
-            while True:
+            # Each pass shrinks mu by 2 (1 - c); a bounded number of passes
+            # reaches any representable step, so the loop always ends.
+            for _ in range(2100):
                 d = x_new - x
                 Ad = Ax_new - Ax
                 dAd = real_dot(Ad, Ad)

@@ -8,12 +8,12 @@ import warnings
 import numpy as np
 
 from ..base import ConvergenceWarning
-from ..utils import check_array_arg, check_choice, check_positive, check_scalar_arg
+from ..utils import check_array_arg, check_choice, check_scalar_arg
 from ..utils import check_tol as _check_tol
 from . import _kernels as kern
 from ._common import check_plan_options, finalize, warn_not_converged
 from ._result import OTResult
-from ._validation import check_ot_inputs
+from ._validation import check_ot_inputs, check_reg
 
 __all__ = ["sinkhorn"]
 
@@ -174,7 +174,7 @@ def sinkhorn(
     """
     t_start = time.perf_counter()
     prob = check_ot_inputs(a, b, M, normalize=normalize)
-    reg = check_positive(reg, "reg")
+    reg = check_reg(reg, prob.M)
     check_choice("method", method, _METHODS)
     max_iter = check_scalar_arg(max_iter, "max_iter", lower=1, integer=True)
     tol = _check_tol(tol)

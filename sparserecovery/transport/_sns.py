@@ -9,13 +9,13 @@ import warnings
 import numpy as np
 
 from ..base import ConvergenceWarning
-from ..utils import check_positive, check_scalar_arg
+from ..utils import check_scalar_arg
 from ..utils import check_tol as _check_tol
 from . import _kernels as kern
 from ._common import check_plan_options, finalize, warn_not_converged
 from ._result import OTResult
 from ._sinkhorn import check_warm_start, log_range_for, run_buffered_sinkhorn
-from ._validation import check_ot_inputs
+from ._validation import check_ot_inputs, check_reg
 
 __all__ = ["sinkhorn_newton_sparse"]
 
@@ -336,7 +336,7 @@ def sinkhorn_newton_sparse(
     """
     t_start = time.perf_counter()
     prob = check_ot_inputs(a, b, M, normalize=normalize)
-    reg = check_positive(reg, "reg")
+    reg = check_reg(reg, prob.M)
     n_sinkhorn = check_scalar_arg(n_sinkhorn, "n_sinkhorn", lower=0, integer=True)
     max_iter = check_scalar_arg(max_iter, "max_iter", lower=0, integer=True)
     tol = _check_tol(tol)

@@ -133,3 +133,25 @@ def check_ot_inputs(a, b, M, *, normalize=False, strip_zeros=True):
             M = np.ascontiguousarray(M[ri][:, ci])
     return OTProblem(a=a, b=b, M=M, dtype=dtype, rows=rows, cols=cols,
                      shape=(n, m), mass=sa)
+
+
+def check_reg(reg, M):
+    """Validate the entropic regularization against the cost scale.
+
+    ``reg`` must be positive and finite, and not so small that one unit in
+    the last place of the largest cost exceeds it: past that point the
+    exponents ``(f_i + g_j - M_ij) / reg`` of the Gibbs kernel carry no
+    correct digit in ``M.dtype`` and every solver returns noise (or
+    overflows). Rescale ``M`` (or pass ``normalize=True``) instead.
+    """
+    from ..utils import check_positive
+
+    reg = check_positive(reg, "reg")
+    span = float(np.max(np.abs(M), initial=0.0))
+    ulp = float(np.finfo(M.dtype).eps) * span
+    if ulp > reg:
+        raise ValueError(
+            f"reg={reg!r} is below the float resolution of the cost (max |M| = "
+            f"{span:.3g}, one ulp = {ulp:.3g}); rescale M or pass normalize=True"
+        )
+    return reg

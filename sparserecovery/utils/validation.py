@@ -6,6 +6,7 @@ names the offending argument, what was expected and what was given.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -28,6 +29,18 @@ def float_dtype(*arrays, allow_complex=True):
 
     Integer and boolean inputs promote to float64; complex inputs keep their
     precision (complex64 or complex128) when ``allow_complex`` is true.
+
+    Parameters
+    ----------
+    *arrays : array_like
+        The inputs of the computation.
+    allow_complex : bool, default=True
+        Whether complex inputs are accepted; if false they raise ``TypeError``.
+
+    Returns
+    -------
+    numpy.dtype
+        float32, float64, complex64 or complex128.
 
     Examples
     --------
@@ -151,6 +164,31 @@ def check_scalar_arg(
 ):
     """Validate a real scalar argument against bounds.
 
+    Parameters
+    ----------
+    value : object
+        The value to check (``bool`` is rejected).
+    name : str
+        Argument name used in error messages.
+    lower, upper : float or None, default=None
+        Bounds; ``None`` means unbounded on that side.
+    lower_inclusive, upper_inclusive : bool, default=True
+        Whether the bounds themselves are allowed.
+    integer : bool, default=False
+        Require an integer instead of a finite real.
+
+    Returns
+    -------
+    float or int
+        ``value`` as a Python ``float`` (``int`` when ``integer``).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (an integer when ``integer``).
+    ValueError
+        If it is not finite or lies outside the bounds.
+
     Examples
     --------
     >>> check_scalar_arg(0.5, "p", lower=0, upper=1, lower_inclusive=False)
@@ -164,8 +202,13 @@ def check_scalar_arg(
     if isinstance(value, bool) or not isinstance(value, kind):
         want = "an int" if integer else "a real number"
         raise TypeError(f"{name} must be {want}, got {type(value).__name__}")
-    if not integer and not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+    if not integer:
+        try:  # Python ints beyond float64 (10**400) overflow here
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise ValueError(f"{name} must be finite, got {value!r}")
     if lower is not None:
         bad = value < lower if lower_inclusive else value <= lower
         if bad:
@@ -180,12 +223,44 @@ def check_scalar_arg(
 
 
 def check_positive(value, name):
-    """Validate a strictly positive finite real (e.g. a regularization)."""
+    """Validate a strictly positive finite real (e.g. a regularization).
+
+    Parameters
+    ----------
+    value : float
+        The value to check.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    float
+        ``value`` as a Python float.
+
+    Examples
+    --------
+    >>> check_positive(2, "reg")
+    2.0
+    """
     return check_scalar_arg(value, name, lower=0, lower_inclusive=False)
 
 
 def check_choice(name, value, choices):
     """Validate that ``value`` is one of ``choices``.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in error messages.
+    value : object
+        The value to check.
+    choices : sequence
+        The allowed values.
+
+    Returns
+    -------
+    object
+        ``value`` unchanged.
 
     Examples
     --------
@@ -199,10 +274,42 @@ def check_choice(name, value, choices):
 
 
 def check_max_iter(max_iter):
-    """Validate an iteration budget (a non-negative integer)."""
+    """Validate an iteration budget (a non-negative integer).
+
+    Parameters
+    ----------
+    max_iter : int
+        The budget to check.
+
+    Returns
+    -------
+    int
+        ``max_iter`` as a Python int.
+
+    Examples
+    --------
+    >>> check_max_iter(100)
+    100
+    """
     return check_scalar_arg(max_iter, "max_iter", lower=0, integer=True)
 
 
 def check_tol(tol):
-    """Validate a tolerance (a finite, non-negative real)."""
+    """Validate a tolerance (a finite, non-negative real).
+
+    Parameters
+    ----------
+    tol : float
+        The tolerance to check.
+
+    Returns
+    -------
+    float
+        ``tol`` as a Python float.
+
+    Examples
+    --------
+    >>> check_tol(1e-6)
+    1e-06
+    """
     return check_scalar_arg(tol, "tol", lower=0)
