@@ -118,6 +118,15 @@ def colide_objective(W, C, sigma, *, mu, s, alpha, equal_variance=True):
     grad : ndarray of shape (d, d)
         Its (sub)gradient in ``W``, zero on the diagonal.
 
+    Raises
+    ------
+    ValueError
+        When ``W`` is not square, ``C`` is not ``(d, d)``, either holds NaN
+        or infinite entries, ``W`` is outside the domain of ``h``, or the
+        objective overflows double precision.
+    TypeError
+        When ``W`` or ``C`` is not a real numeric array.
+
     Examples
     --------
     >>> import numpy as np
@@ -130,26 +139,51 @@ def colide_objective(W, C, sigma, *, mu, s, alpha, equal_variance=True):
     array([[ 0. , -0.5],
            [-0.5,  0. ]])
     """
-    W = np.ascontiguousarray(W, dtype=np.float64)
-    C = np.ascontiguousarray(C, dtype=np.float64)
-    d = C.shape[0]
-    sigma = np.array(np.broadcast_to(np.asarray(sigma, dtype=float), (d,)))
-    I_W = np.eye(d) - W
-    r = np.einsum("ij,ij->j", I_W, C @ I_W)
-    if equal_variance:
-        score = r.sum() / (2 * sigma[0]) + d * sigma[0] / 2
-    else:
-        score = np.sum(r / (2 * sigma) + sigma / 2)
-    MT = np.ascontiguousarray((s * np.eye(d) - W * W).T)
-    inside, MinvT = _kernels.m_matrix_inverse(MT, np.empty(d), np.empty(d))
-    if not inside:
-        raise ValueError("W is outside the domain of h(W; s): sI - W o W is not "
-                         "a nonsingular M-matrix")
-    _, logdet = np.linalg.slogdet(MT)
-    value = mu * (score + alpha * np.abs(W).sum()) - logdet + d * np.log(s)
-    grad = np.empty((d, d))
-    _kernels.gradient(C, W, C @ W, MinvT, sigma, mu, alpha, np.empty(d), grad)
-    return value, grad
+    W = check_array_arg(W, "W", ndim=2, dtype=np.float64, allow_complex=False)
+    d = W.shape[0]
+    if W.shape != (d, d):
+        raise ValueError(f"W must be a square (d, d) matrix, got shape {W.shape}")
+    C = check_array_arg(C, "C", ndim=2, dtype=np.float64, allow_complex=False)
+    if C.shape != (d, d):
+        raise ValueError(
+            f"C must have the shape ({d}, {d}) of W, got shape {C.shape}"
+        )
+    sigma = check_array_arg(sigma, "sigma", ndim=(0, 1), dtype=np.float64,
+                            allow_complex=False)
+    if sigma.ndim == 1 and sigma.shape[0] not in (1, d):
+        raise ValueError(
+            f"sigma must be a scalar or have {d} entries, got {sigma.shape[0]}"
+        )
+    if np.any(sigma <= 0):
+        raise ValueError("sigma must be > 0")
+    mu = check_scalar_arg(mu, "mu", lower=0)
+    s = check_scalar_arg(s, "s", lower=0, lower_inclusive=False)
+    alpha = check_scalar_arg(alpha, "alpha", lower=0)
+    W = np.ascontiguousarray(W)
+    C = np.ascontiguousarray(C)
+    sigma = np.array(np.broadcast_to(sigma, (d,)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        I_W = np.eye(d) - W
+        r = np.einsum("ij,ij->j", I_W, C @ I_W)
+        if equal_variance:
+            score = r.sum() / (2 * sigma[0]) + d * sigma[0] / 2
+        else:
+            score = np.sum(r / (2 * sigma) + sigma / 2)
+        MT = np.ascontiguousarray((s * np.eye(d) - W * W).T)
+        if not np.all(np.isfinite(MT)):
+            raise ValueError("W is too large: s I - W o W overflows")
+        inside, MinvT = _kernels.m_matrix_inverse(MT, np.empty(d), np.empty(d))
+        if not inside:
+            raise ValueError("W is outside the domain of h(W; s): sI - W o W is "
+                             "not a nonsingular M-matrix")
+        _, logdet = np.linalg.slogdet(MT)
+        value = mu * (score + alpha * np.abs(W).sum()) - logdet + d * np.log(s)
+        grad = np.empty((d, d))
+        _kernels.gradient(C, W, C @ W, MinvT, sigma, mu, alpha, np.empty(d), grad)
+    if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+        raise ValueError("the objective overflows for these W and C (entries too "
+                         "large for double precision)")
+    return float(value), grad
 
 
 def colide(

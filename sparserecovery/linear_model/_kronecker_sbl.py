@@ -45,7 +45,7 @@ from ..utils.validation import (
     check_scalar_arg,
     check_tol,
 )
-from ._sbl import _dense_estep, _EStep, _noise_update
+from ._sbl import _dense_estep, _EStep, _mean_power, _noise_update, _pow2_scale
 
 __all__ = ["KroneckerSBLResult", "kronecker_sbl", "kronecker_sbl_posterior"]
 
@@ -508,8 +508,11 @@ def kronecker_sbl(
     surviving atoms). The AM step with ``update="em"`` never increases the
     objective; the SVD step is a least-squares surrogate of it. The
     initial ``γ`` is uniform and explains the measured power, so the result
-    is equivariant to a rescaling of ``y``. Computation is in double
-    precision.
+    is equivariant to a rescaling of ``y`` and of each factor; the EM runs on
+    internally rescaled data, so that the answer does not depend on their
+    units. Computation is in double precision. An all-zero ``y`` gives
+    ``coef = 0`` and ``γ = 0``; an all-zero factor gives the same, with the
+    learned noise variance equal to ``mean(|y|^2)``.
 
     The fixed-point update sets the derivative of the negative log marginal
     likelihood with respect to ``γ_i[a]`` to zero with the posterior held
@@ -626,20 +629,28 @@ def _kronecker_sbl(
     in_dims = tuple(f.shape[1] for f in factors)
     n_total = prod(in_dims)
     m_total = y_t.size
-    power = float(np.vdot(y_t, y_t).real) / m_total
     info = {"method": method, "prune_threshold": thresholds}
     if method != "svd":
         info["update"] = update
     if method == "pc":
         info["refine"] = refine
 
-    if power == 0.0:
-        # y = 0: the evidence is maximized by gamma -> 0.
+    # EM is equivariant under A_i -> a_i A_i, y -> b y (x -> x b / prod a_i,
+    # ⊗γ_i -> ⊗γ_i (b / prod a_i)^2, sigma2 -> sigma2 b^2): run it on data
+    # scaled by powers of two (exact in floating point) so that nothing under-
+    # or overflows, and undo the scaling on the answer.
+    ey = _pow2_scale(y_t)
+    eas = [_pow2_scale(f) for f in factors]
+    if ey is None or any(e is None for e in eas):
+        # y = 0: the evidence is maximized by gamma -> 0. An all-zero factor
+        # (H = 0): y is all noise, gamma -> 0, the noise variance is the power.
+        if learn_noise:
+            sigma2 = 0.0 if ey is None else _mean_power(y_t.reshape(-1))
         zeros = tuple(np.zeros(n) for n in in_dims)
         return KroneckerSBLResult(
             coef=np.zeros(n_total, dtype=dtype),
             gamma=zeros,
-            noise_variance=0.0 if learn_noise else sigma2,
+            noise_variance=float(sigma2),
             factor_support=tuple(np.zeros(n, dtype=bool) for n in in_dims),
             n_iter=0,
             converged=True,
@@ -647,8 +658,15 @@ def _kronecker_sbl(
             time=time.perf_counter() - t0,
             info=info,
         )
+    y_t = y_t * np.ldexp(1.0, -ey)
+    factors = [f * np.ldexp(1.0, -e) for f, e in zip(factors, eas, strict=True)]
+    ex = ey - sum(eas)  # x is scaled by 2**ex, ⊗γ_i by 2**(2 ex)
+    shift = 2.0 * m_total * ey * np.log(2.0)  # log|Σ_y| in the data's units
+    power = float(np.vdot(y_t, y_t).real) / m_total
     if learn_noise:
         sigma2 = 0.1 * power
+    else:
+        sigma2 = float(np.ldexp(sigma2, -2 * ey))
     noise_floor = 1e-12 * power
 
     # Uniform start that explains the measured power: E|y|^2 = g0 ||H||_F^2 + m s2.
@@ -729,14 +747,16 @@ def _kronecker_sbl(
             coupled = ()
             info["n_iter_coupled"] = k + 1
             crit = np.inf
-        if mon.update(k, e.logdet + e.quad, crit, None):
+        if mon.update(k, e.logdet + e.quad + shift, crit, None):
             break
 
     gammas, positions, active, _ = prune(gammas, positions, active)
     e = estep(active, gammas, sigma2)
     res = mon.result(None)
     coef = np.zeros(in_dims, dtype=dtype)
-    coef[np.ix_(*positions)] = e.mean.reshape([g.shape[0] for g in gammas])
+    coef[np.ix_(*positions)] = (e.mean * np.ldexp(1.0, ex)).reshape(
+        [g.shape[0] for g in gammas])
+    gammas[-1] = np.ldexp(gammas[-1], 2 * ex)  # the last factor carries the scale
     gamma_out, support = [], []
     for n, g, p in zip(in_dims, gammas, positions, strict=True):
         full = np.zeros(n)
@@ -748,7 +768,7 @@ def _kronecker_sbl(
     return KroneckerSBLResult(
         coef=coef.ravel(),
         gamma=tuple(gamma_out),
-        noise_variance=float(sigma2),
+        noise_variance=float(np.ldexp(sigma2, 2 * ey)),
         factor_support=tuple(support),
         n_iter=res.n_iter,
         converged=res.converged,

@@ -173,6 +173,27 @@ def sbl_posterior(Phi, y, gamma, noise_variance):
     return e.mean, e.var
 
 
+def _pow2_scale(a):
+    """Exponent ``e`` with ``a / 2**e`` of root-mean-square magnitude near 1.
+
+    ``None`` when ``a`` is all zeros. Computed without overflow.
+    """
+    amax = float(np.max(np.abs(a)))
+    if amax == 0.0:
+        return None
+    rms = amax * np.sqrt(np.mean(np.abs(a / amax) ** 2))
+    return int(np.frexp(rms)[1])
+
+
+def _mean_power(y):
+    """``mean(|y|^2)`` without intermediate overflow or underflow."""
+    e = _pow2_scale(y)
+    if e is None:
+        return 0.0
+    ys = y * np.ldexp(1.0, -e)
+    return float(np.ldexp(np.vdot(ys, ys).real / y.shape[0], 2 * e))
+
+
 def _noise_update(resid_sq, sigma2, var, gamma, m, floor):
     dof = np.sum(1.0 - var / gamma)
     return max((resid_sq + sigma2 * dof) / m, floor)
@@ -226,7 +247,11 @@ def sbl(
     Each iteration costs ``O(m k min(m, k))`` for ``k`` surviving atoms and
     stores ``O(m k)`` numbers: use
     :func:`~sparserecovery.linear_model.kronecker_sbl` when the dictionary is
-    a Kronecker product. Computation is in double precision.
+    a Kronecker product. Computation is in double precision, on internally
+    rescaled data, so that the answer does not depend on the units of
+    ``Phi`` and ``y``. An all-zero ``y`` gives ``coef = 0`` and
+    ``gamma = 0``; an all-zero ``Phi`` gives the same, with the learned
+    noise variance equal to ``mean(|y|^2)``.
 
     Examples
     --------
@@ -250,14 +275,22 @@ def sbl(
         sigma2 = check_positive(noise_variance, "noise_variance")
     t0 = time.perf_counter()
     m, n = Phi.shape
-    power = np.vdot(y, y).real / m
     dtype = Phi.dtype
-    if power == 0.0:
-        # y = 0: the evidence is maximized by gamma -> 0.
+    # EM is equivariant under Phi -> a Phi, y -> b y (x -> x b / a, gamma ->
+    # gamma (b / a)^2, sigma2 -> sigma2 b^2): run it on data scaled by powers
+    # of two (exact in floating point) so that no intermediate under- or
+    # overflows, and undo the scaling on the answer.
+    ey = _pow2_scale(y)
+    ea = _pow2_scale(Phi)
+    if ey is None or ea is None:
+        # y = 0: the evidence is maximized by gamma -> 0. Phi = 0: y is all
+        # noise, gamma -> 0 and the learned noise variance is the power of y.
+        if learn_noise:
+            sigma2 = 0.0 if ey is None else _mean_power(y)
         return SBLResult(
             coef=np.zeros(n, dtype=dtype),
             gamma=np.zeros(n),
-            noise_variance=0.0 if learn_noise else sigma2,
+            noise_variance=float(sigma2),
             support=np.zeros(n, dtype=bool),
             n_iter=0,
             converged=True,
@@ -265,14 +298,21 @@ def sbl(
             time=time.perf_counter() - t0,
             info={"posterior_variance": np.zeros(n)},
         )
+    y = y * np.ldexp(1.0, -ey)
+    Phi = Phi * np.ldexp(1.0, -ea)
+    power = np.vdot(y, y).real / m
     if learn_noise:
         sigma2 = 0.1 * power
+    else:
+        sigma2 = float(np.ldexp(sigma2, -2 * ey))
     noise_floor = 1e-12 * power
     # Start from the prior variance that explains the measured power.
     col_power = np.sum(np.abs(Phi) ** 2)
     g0 = max(m * (power - sigma2), 0.1 * m * power) / max(col_power, 1e-300)
     gamma_full = np.full(n, g0)
     active = np.arange(n)
+    # History in the units of the data: log|Sigma_y| shifts by m log(b^2).
+    shift = 2.0 * m * ey * np.log(2.0)
     mon = IterationMonitor("sbl", max_iter, tol, verbose=verbose)
     for k in range(max_iter):
         gamma_old = gamma_full.copy()
@@ -289,21 +329,23 @@ def sbl(
         gamma_full = np.zeros(n)
         gamma_full[active] = gamma_new
         crit = np.linalg.norm(gamma_full - gamma_old) / np.linalg.norm(gamma_old)
-        if mon.update(k, e.logdet + e.quad, crit, None):
+        if mon.update(k, e.logdet + e.quad + shift, crit, None):
             break
     g = gamma_full[active]
     keep = (g > 0) & (g >= prune_threshold * g.max())
     active = active[keep]
     e = _dense_estep(Phi[:, active], y, g[keep], sigma2)
     res = mon.result(None)
+    ex = ey - ea  # x is scaled by 2**ex, gamma and variances by 2**(2 ex)
     coef = np.zeros(n, dtype=dtype)
-    coef[active] = e.mean
+    coef[active] = e.mean * np.ldexp(1.0, ex)
     var = np.zeros(n)
-    var[active] = e.var
+    var[active] = np.ldexp(e.var, 2 * ex)
     gamma = np.zeros(n)
-    gamma[active] = g[keep]
+    gamma[active] = np.ldexp(g[keep], 2 * ex)
     support = np.zeros(n, dtype=bool)
     support[active] = True
+    sigma2 = np.ldexp(sigma2, 2 * ey)
     return SBLResult(
         coef=coef,
         gamma=gamma,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import time
 from dataclasses import dataclass
 
@@ -77,6 +78,24 @@ class EssentialSparsityResult:
         return ax
 
 
+def _score(evaluate, model, where):
+    """``evaluate(model)`` as a finite float, or a clear error naming it."""
+    value = evaluate(model)
+    if not isinstance(value, numbers.Real) and hasattr(value, "item"):
+        try:  # 1-element numpy arrays and torch tensors
+            value = value.item()
+        except (ValueError, RuntimeError, TypeError):
+            pass
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"evaluate must return a real number, got "
+                        f"{type(value).__name__} for {where}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"evaluate returned {value} for {where}; scores must "
+                         "be finite")
+    return value
+
+
 def essential_sparsity_curve(evaluate, model, levels, *, method="magnitude",
                              tol=0.01, greater_is_better=True, **kwargs):
     """Score of one-shot pruned copies of ``model`` at increasing sparsity.
@@ -90,11 +109,14 @@ def essential_sparsity_curve(evaluate, model, levels, *, method="magnitude",
     Parameters
     ----------
     evaluate : callable
-        ``evaluate(model) -> float``, e.g. test accuracy.
+        ``evaluate(model) -> float``, e.g. test accuracy. It must return a
+        finite real number (a NaN or infinite score raises, it would make
+        the drop point meaningless).
     model : dict, MLPClassifier, MLPRegressor or torch.nn.Module
         The dense model (left untouched).
     levels : array_like of float
-        Sparsity levels in ``[0, 1)``; evaluated in increasing order.
+        Sparsity levels in ``[0, 1)``, at least one, finite; evaluated in
+        increasing order.
     method : str, default="magnitude"
         Pruning method of :func:`sparsify` (N:M has no level to vary).
     tol : float, default=0.01
@@ -108,6 +130,16 @@ def essential_sparsity_curve(evaluate, model, levels, *, method="magnitude",
     -------
     EssentialSparsityResult
 
+    Raises
+    ------
+    TypeError
+        If ``evaluate`` is not callable or returns something that is not a
+        real number, or ``greater_is_better`` is not a bool.
+    ValueError
+        If ``levels`` is empty, not 1-D, or has a value outside ``[0, 1)``;
+        if ``tol`` is negative or not finite; if ``evaluate`` returns NaN or
+        an infinite score (the message names the level).
+
     Examples
     --------
     >>> w = {"w": np.linspace(-1, 1, 40).reshape(4, 10)}
@@ -120,6 +152,9 @@ def essential_sparsity_curve(evaluate, model, levels, *, method="magnitude",
     """
     if not callable(evaluate):
         raise TypeError(f"evaluate must be callable, got {type(evaluate).__name__}")
+    if not isinstance(greater_is_better, (bool, np.bool_)):
+        raise TypeError("greater_is_better must be a bool, got "
+                        f"{type(greater_is_better).__name__}")
     if method == "nm" or kwargs.get("pattern") == "nm" or "n" in kwargs:
         raise ValueError("an N:M pattern has a fixed sparsity; use an unstructured "
                          "or group method for a curve")
@@ -128,14 +163,14 @@ def essential_sparsity_curve(evaluate, model, levels, *, method="magnitude",
         raise ValueError(f"levels must lie in [0, 1), got {lv.tolist()}")
     lv = np.sort(lv.astype(np.float64))
     tol = check_scalar_arg(tol, "tol", lower=0)
-    dense = float(evaluate(model))
+    dense = _score(evaluate, model, "the dense model")
     scores, seconds = [], []
     for s in lv:
         t0 = time.perf_counter()
         pruned = sparsify(model, method=method, sparsity=float(s), inplace=False,
                           **kwargs)
         seconds.append(time.perf_counter() - t0)
-        scores.append(float(evaluate(pruned)))
+        scores.append(_score(evaluate, pruned, f"sparsity {float(s):g}"))
     scores = np.asarray(scores)
     ok = scores >= dense - tol if greater_is_better else scores <= dense + tol
     bad = np.flatnonzero(~ok)

@@ -84,7 +84,8 @@ def sparsity_report(masks, errors=None):
     Parameters
     ----------
     masks : ndarray or dict of str to ndarray
-        Boolean masks, or weights whose exact zeros count as pruned.
+        Boolean masks, or real weights (or 0/1 masks) whose exact zeros
+        count as pruned. Every array must be non-empty, real and finite.
     errors : dict, optional
         Relative reconstruction errors per layer, stored in the report.
 
@@ -92,16 +93,30 @@ def sparsity_report(masks, errors=None):
     -------
     SparsityReport
 
+    Raises
+    ------
+    TypeError
+        If a mask is not a real numeric or boolean array (strings, objects,
+        complex).
+    ValueError
+        If a mask is empty or holds NaN or infinite values.
+
     Examples
     --------
     >>> rep = sparsity_report({"a": np.array([True, False]), "b": np.zeros(2)})
     >>> rep.layer_sparsity, rep.sparsity
     ({'a': 0.5, 'b': 1.0}, 0.75)
+    >>> sparsity_report({"a": np.array([1.0, np.nan])})
+    Traceback (most recent call last):
+    ...
+    ValueError: masks['a'] contains NaN or infinite values
     """
     items = _as_items(masks, "masks", convert=False)
     n_zero, n_total = {}, {}
     for k, v in items.items():
-        v = np.asarray(v)
+        name = f"masks[{k!r}]" if isinstance(masks, dict) else "masks"
+        # dtype kept: boolean masks are counted without a float copy.
+        v = check_array_arg(v, name, dtype=None, allow_complex=False)
         n_total[k] = int(v.size)
         n_zero[k] = int(v.size - np.count_nonzero(v))
     return SparsityReport(n_zero=n_zero, n_total=n_total, errors=dict(errors or {}))

@@ -39,13 +39,21 @@ def abundance_rmse(A_true, A_est):
     return float(np.sqrt(np.mean((a - b) ** 2)))
 
 
+def _log10_norm(x):
+    """``log10(||x||_2)`` without overflow or underflow (``-inf`` for zero)."""
+    peak = float(np.max(np.abs(x)))
+    if peak == 0.0:
+        return -np.inf
+    return float(np.log10(peak) + np.log10(np.linalg.norm(x / peak)))
+
+
 def sre(A_true, A_est):
     """Signal-to-reconstruction error ``10 log10(||A||^2 / ||A - A_est||^2)`` (dB).
 
     Parameters
     ----------
     A_true : array_like
-        Reference abundances (any shape).
+        Reference abundances (any shape), not all zero.
     A_est : array_like
         Estimated abundances, same shape as ``A_true``.
 
@@ -53,15 +61,37 @@ def sre(A_true, A_est):
     -------
     float
         The SRE in dB (``inf`` for an exact estimate); higher is better.
+        Computed in a scaled form, so it is exact for data of any magnitude
+        (no overflow or underflow of the squared norms).
+
+    Raises
+    ------
+    ValueError
+        If ``A_true`` is all zero: the SRE is a ratio to the energy of
+        ``A_true`` and has no value then (not even for ``A_est == A_true``).
 
     Examples
     --------
     >>> round(sre([[1.0, 0.0]], [[0.9, 0.0]]), 6)
     20.0
+    >>> sre([[0.0, 0.0]], [[0.1, 0.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: A_true is all zero, so the SRE (a ratio to its energy) is undefined
     """
     a, b = _pair(A_true, A_est, "A_true", "A_est")
-    err = float(np.sum((a - b) ** 2))
-    return float("inf") if err == 0 else float(10.0 * np.log10(np.sum(a**2) / err))
+    log_signal = _log10_norm(a)
+    if log_signal == -np.inf:
+        raise ValueError(
+            "A_true is all zero, so the SRE (a ratio to its energy) "
+            "is undefined"
+        )
+    # Common scale so that a - b cannot overflow (|a|, |b| <= 1 after it).
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    log_error = _log10_norm(a / scale - b / scale)
+    if log_error == -np.inf:
+        return float("inf")
+    return float(20.0 * (log_signal - np.log10(scale) - log_error))
 
 
 def spectral_angle(E_true, E_est):

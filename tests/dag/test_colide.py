@@ -285,3 +285,28 @@ def test_default_path_has_one_more_stage_for_non_equal_variances():
     kw = {"warm_iter": 20, "max_iter": 20, "checkpoint": 10}
     assert colide(X, variance="equal", **kw).s == (1.0, 0.9, 0.8, 0.7)
     assert colide(X, variance="non-equal", **kw).s == (1.0, 0.9, 0.8, 0.7, 0.6)
+
+
+@pytest.mark.parametrize(
+    ("W", "C", "match"),
+    [
+        (np.zeros((4, 4)), np.eye(4)[:1], "C must have the shape"),  # was OOB
+        (np.zeros((4, 4)), np.eye(3), "C must have the shape"),
+        (np.zeros((4, 3)), np.eye(4), "W must be a square"),
+        (np.zeros((4, 4)), np.full((4, 4), np.nan), "C contains NaN"),
+        (np.full((4, 4), np.inf), np.eye(4), "W contains NaN"),
+        (np.triu(np.ones((4, 4)), 1) * 1e200, np.eye(4), "overflow"),
+    ],
+)
+def test_objective_validates_w_and_c(W, C, match):
+    with pytest.raises(ValueError, match=match):
+        colide_objective(W, C, 1.0, mu=1.0, s=1.0, alpha=0.1)
+
+
+def test_objective_rejects_non_numeric_and_bad_sigma():
+    with pytest.raises(TypeError, match="C"):
+        colide_objective(np.zeros((2, 2)), np.eye(2).astype(str), 1.0, mu=1.0,
+                         s=1.0, alpha=0.1)
+    with pytest.raises(ValueError, match="sigma"):
+        colide_objective(np.zeros((3, 3)), np.eye(3), [1.0, 2.0], mu=1.0, s=1.0,
+                         alpha=0.1, equal_variance=False)

@@ -375,3 +375,57 @@ def test_bad_inputs():
         sbl(np.ones((5, 3)), np.ones(4))
     with pytest.raises(ValueError, match="prune_threshold"):
         sbl(np.ones((5, 3)), np.ones(5), prune_threshold=-0.1)
+
+
+def _scaling_problem():
+    rng = np.random.default_rng(3)
+    A, B = rng.standard_normal((8, 10)), rng.standard_normal((6, 9))
+    x = np.zeros((10, 9))
+    x[2, 3], x[7, 1] = 1.0, -2.0
+    y = np.kron(A, B) @ x.ravel() + 0.01 * rng.standard_normal(48)
+    return A, B, y
+
+
+@pytest.mark.parametrize(("a", "b", "c"), [(1e100, 1, 1), (1, 1e-100, 1),
+                                           (1, 1, 1e100), (1, 1, 1e-100),
+                                           (3.0, 0.5, 7.0)])
+def test_dense_sbl_is_scale_equivariant(a, b, c):
+    A, _, y = _scaling_problem()
+    Phi, y = A[:, :8], y[:8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = sbl(Phi, y, max_iter=30)
+        res = sbl(Phi * a, y * c, max_iter=30)
+    np.testing.assert_allclose(res.coef * a / c, ref.coef, rtol=1e-9)
+    np.testing.assert_allclose(res.gamma * (a / c) ** 2, ref.gamma, rtol=1e-9)
+    np.testing.assert_allclose(res.noise_variance / c**2, ref.noise_variance,
+                               rtol=1e-9)
+    np.testing.assert_array_equal(res.support, ref.support)
+
+
+@pytest.mark.parametrize("method", ["svd", "am", "pc"])
+@pytest.mark.parametrize(("a", "b", "c"), [(1e100, 1, 1), (1, 1e-100, 1),
+                                           (1, 1, 1e-100), (3.0, 0.5, 7.0)])
+def test_kronecker_sbl_is_scale_equivariant(method, a, b, c):
+    A, B, y = _scaling_problem()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = kronecker_sbl([A, B], y, method=method, max_iter=30)
+        res = kronecker_sbl([A * a, B * b], y * c, method=method, max_iter=30)
+    s = a * b / c
+    np.testing.assert_allclose(res.coef * s, ref.coef, rtol=1e-9)
+    np.testing.assert_allclose(np.kron(*res.gamma) * s**2, np.kron(*ref.gamma),
+                               rtol=1e-9)
+    np.testing.assert_allclose(res.noise_variance / c**2, ref.noise_variance,
+                               rtol=1e-9)
+
+
+def test_all_zero_factor_or_dictionary_gives_trivial_answer():
+    A, B, y = _scaling_problem()
+    res = kronecker_sbl([A, np.zeros_like(B)], y)
+    assert not np.any(res.coef) and all(not np.any(g) for g in res.gamma)
+    np.testing.assert_allclose(res.noise_variance, np.mean(y**2), rtol=1e-12)
+    assert res.n_iter == 0 and res.converged
+    res = sbl(np.zeros((48, 5)), y, noise_variance=0.5)
+    assert not np.any(res.coef) and not np.any(res.gamma)
+    assert res.noise_variance == 0.5

@@ -142,5 +142,16 @@ def test_bad_types():
 def test_report_text_and_weights():
     rep = sparsity_report({"a": np.array([[1.0, 0.0], [0.0, 0.0]])})
     assert rep.n_zero == {"a": 3} and rep.sparsity == 0.75
+    assert sparsity_report(np.array([2, 0, -3])).n_zero == {"weight": 1}
+    for bad, exc in ((np.array([1.0, np.nan]), ValueError),
+                     (np.array([np.inf, 0.0]), ValueError),
+                     (np.zeros(0), ValueError),
+                     (np.array(["1", "0"]), TypeError),
+                     (np.array([1, 0], dtype=object), TypeError),
+                     (np.array([1j, 0]), TypeError)):
+        with pytest.raises(exc, match=r"masks\['a'\]"):
+            sparsity_report({"ok": np.ones(2, bool), "a": bad})
+        with pytest.raises(exc, match="masks"):
+            sparsity_report(bad)
     text = str(rep)
     assert "global" in text and "0.7500" in text

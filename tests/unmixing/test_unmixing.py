@@ -217,6 +217,40 @@ def test_metrics():
     assert spectral_angle([1.0, 0.0], [2.0, 0.0]) == pytest.approx(0.0)
     with pytest.raises(ValueError, match="A_est"):
         abundance_rmse(A, A[:1])
+    # SRE is scale invariant, also where the squared norms over/underflow.
+    for scale in (1e-200, 1e200):
+        assert sre(scale * A, scale * 0.9 * A) == pytest.approx(20.0)
+    # All-zero reference: no energy to compare with, a clear error.
+    for est in (A, np.zeros_like(A)):
+        with pytest.raises(ValueError, match="A_true is all zero"):
+            sre(np.zeros_like(A), est)
+
+
+def test_reshape_helpers_validate():
+    Y = np.arange(24.0).reshape(2, 3, 4)
+    pixels, shape = as_pixels(Y)
+    np.testing.assert_array_equal(as_cube(pixels, shape), Y)
+    assert as_pixels(np.zeros((2, 0, 4)))[0].shape == (0, 4)
+    assert as_pixels(np.zeros((2, 3, 0)))[0].shape == (6, 0)  # no ambiguous -1
+    assert as_pixels(Y.astype(np.int32))[0].dtype == np.int32  # dtype kept
+    assert np.isnan(as_pixels(np.full((1, 2, 3), np.nan))[0]).all()  # passthrough
+    for bad in (Y.astype(str), Y.astype(object), Y + 1j, "abc", None):
+        with pytest.raises(TypeError, match="Y must be"):
+            as_pixels(bad)
+    with pytest.raises(ValueError, match="Y must be 2-D"):
+        as_pixels(np.zeros(4))
+    with pytest.raises(TypeError, match="values must be"):
+        as_cube(pixels.astype(str), shape)
+    with pytest.raises(ValueError, match=r"values has 6 rows .* \(2, 2\) holds 4"):
+        as_cube(pixels, (2, 2))
+    with pytest.raises(ValueError, match="values has no rows"):
+        as_cube(np.float64(1.0), (1, 1))
+    for bad_shape in ((2,), (2, 3, 1), (2.0, 3), "23"):
+        with pytest.raises(TypeError, match="spatial_shape"):
+            as_cube(pixels, bad_shape)
+    with pytest.raises(ValueError, match="spatial_shape must be non-negative"):
+        as_cube(pixels, (-2, -3))
+    assert as_cube(pixels, None) is pixels
 
 
 def test_simulator_properties():
