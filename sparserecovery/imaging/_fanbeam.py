@@ -9,7 +9,13 @@ import numpy as np
 
 from ..utils.validation import check_choice, check_scalar_arg
 from . import _kernels_ct as _k
-from ._radon import _Projector, _threads_for, check_angles, uniform_angles
+from ._radon import (
+    _Projector,
+    _threads_for,
+    check_angles,
+    check_image_shape,
+    uniform_angles,
+)
 
 __all__ = ["FanBeam"]
 
@@ -96,19 +102,7 @@ class FanBeam(_Projector):
         n_detectors=None, detector_spacing=1.0, detector="flat", dtype=np.float64,
         precompute="auto",
     ):
-        if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-            shape = (int(shape), int(shape))
-        try:
-            shape = tuple(int(s) for s in shape)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"shape must be (ny, nx) or (n_slices, ny, nx), got {shape!r}"
-            ) from exc
-        if len(shape) not in (2, 3) or any(s < 1 for s in shape):
-            raise ValueError(
-                f"shape must be (ny, nx) or (n_slices, ny, nx) with positive "
-                f"lengths, got {shape}"
-            )
+        shape = check_image_shape(shape)
         if isinstance(angles, numbers.Integral) and not isinstance(angles, bool):
             if angles < 1:
                 raise ValueError(

@@ -103,6 +103,24 @@ TABLE_MAX_BYTES = 1 << 30
 TABLE_CHUNK_BYTES = 32 << 20
 
 
+def check_image_shape(shape):
+    """``(ny, nx)`` or ``(n_slices, ny, nx)`` of positive ints (an int: square)."""
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = (int(shape), int(shape))
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"shape must be (ny, nx) or (n_slices, ny, nx), got {shape!r}"
+        ) from exc
+    if len(shape) not in (2, 3) or any(s < 1 for s in shape):
+        raise ValueError(
+            f"shape must be (ny, nx) or (n_slices, ny, nx) with positive "
+            f"lengths, got {shape}"
+        )
+    return shape
+
+
 class _Projector(LinearOperator):
     """Shared machinery of the table-driven projectors (parallel and fan beam).
 
@@ -295,19 +313,7 @@ class Radon(_Projector):
         self, shape, angles, *, n_detectors=None, detector_spacing=1.0,
         center="geometric", dtype=np.float64, precompute="auto",
     ):
-        if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-            shape = (int(shape), int(shape))
-        try:
-            shape = tuple(int(s) for s in shape)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"shape must be (ny, nx) or (n_slices, ny, nx), got {shape!r}"
-            ) from exc
-        if len(shape) not in (2, 3) or any(s < 1 for s in shape):
-            raise ValueError(
-                f"shape must be (ny, nx) or (n_slices, ny, nx) with positive "
-                f"lengths, got {shape}"
-            )
+        shape = check_image_shape(shape)
         self.angles = check_angles(angles)
         self.image_shape = shape[-2:]
         self.n_slices = shape[0] if len(shape) == 3 else None
