@@ -182,34 +182,6 @@ class FanBeam(_Projector):
             "precompute": self.precompute,
         }
 
-    def subset(self, views):
-        """The same geometry restricted to some views.
-
-        Parameters
-        ----------
-        views : array_like of int or slice
-            Indices of the views to keep.
-
-        Returns
-        -------
-        FanBeam
-
-        Examples
-        --------
-        >>> FanBeam((8, 8), 6, source_distance=20.0).subset([0, 3]).n_views
-        2
-        """
-        shape = self.image_shape if self.n_slices is None else self.ishape
-        sub = FanBeam(shape, self.angles[views], **self._kwargs())
-        return self._subset_tables(sub, views)
-
-    def with_slices(self, n_slices):
-        """The same geometry for a volume of ``n_slices`` slices (None: 2-D)."""
-        shape = self.image_shape if n_slices is None else (n_slices,) + self.image_shape
-        other = FanBeam(shape, self.angles, **self._kwargs())
-        other._tables = self._tables
-        return other
-
     def refine(self, factor, precompute=None):
         """The same scan on a grid ``factor`` times finer (same field of view).
 

@@ -220,6 +220,36 @@ class _Projector(LinearOperator):
                 _k.table_adjoint(sino, out, kk, ww, a0, a0 > 0)
         return out.reshape(self.ishape)
 
+    def subset(self, views):
+        """The same geometry restricted to some views.
+
+        Parameters
+        ----------
+        views : array_like of int or slice
+            Indices of the views to keep.
+
+        Returns
+        -------
+        Radon or FanBeam
+            An operator of the same class.
+
+        Examples
+        --------
+        >>> from sparserecovery.imaging import Radon
+        >>> Radon((8, 8), angles=6).subset([0, 3]).n_views
+        2
+        """
+        shape = self.image_shape if self.n_slices is None else self.ishape
+        sub = type(self)(shape, self.angles[views], **self._kwargs())
+        return self._subset_tables(sub, views)
+
+    def with_slices(self, n_slices):
+        """The same geometry for a volume of ``n_slices`` slices (None: 2-D)."""
+        shape = self.image_shape if n_slices is None else (n_slices,) + self.image_shape
+        other = type(self)(shape, self.angles, **self._kwargs())
+        other._tables = self._tables  # the weights do not depend on the slices
+        return other
+
     def _subset_tables(self, other, views):
         """Hand the kept tables of ``views`` to ``other`` (a subset operator)."""
         if self._tables is not None and other._keep:
@@ -366,41 +396,13 @@ class Radon(_Projector):
         # footprint half width <= (|cos| + |sin|) / (2 d): bins touched
         self._nbins = int(np.floor(2.0 * float(self._w2.max(initial=0.0)))) + 2
 
-    def subset(self, views):
-        """The same geometry restricted to some views.
-
-        Parameters
-        ----------
-        views : array_like of int or slice
-            Indices of the views to keep.
-
-        Returns
-        -------
-        Radon
-
-        Examples
-        --------
-        >>> Radon((8, 8), angles=6).subset([0, 3]).n_views
-        2
-        """
-        shape = self.image_shape if self.n_slices is None else self.ishape
-        sub = Radon(
-            shape, self.angles[views], n_detectors=self.n_detectors,
-            detector_spacing=self.detector_spacing, center=self.center,
-            dtype=self.dtype, precompute=self.precompute,
-        )
-        return self._subset_tables(sub, views)
-
-    def with_slices(self, n_slices):
-        """The same geometry for a volume of ``n_slices`` slices (None: 2-D)."""
-        shape = self.image_shape if n_slices is None else (n_slices,) + self.image_shape
-        other = Radon(
-            shape, self.angles, n_detectors=self.n_detectors,
-            detector_spacing=self.detector_spacing, center=self.center,
-            dtype=self.dtype, precompute=self.precompute,
-        )
-        other._tables = self._tables  # the weights do not depend on the slices
-        return other
+    def _kwargs(self):
+        return {
+            "n_detectors": self.n_detectors,
+            "detector_spacing": self.detector_spacing,
+            "center": self.center, "dtype": self.dtype,
+            "precompute": self.precompute,
+        }
 
     def refine(self, factor, precompute=None):
         """The same scan on a grid ``factor`` times finer (same field of view).
