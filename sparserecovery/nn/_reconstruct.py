@@ -161,17 +161,22 @@ def _row_counts(layer, keep):
 # --------------------------------------------------------------------------
 
 
-def _solve_obs(layer, proj):
+def _greedy_rows(layer, proj, kernel, M, B):
+    """Row-wise greedy support (``kernel(M, B, counts, m, n, mask)``)."""
     r, d = layer.shape
-    if proj.pattern == "group":
-        return _group_obs(layer, proj.keep, proj.group_size)
     mask = np.zeros((r, d), dtype=bool)
     if proj.pattern == "nm":
         counts = np.full(r, d * proj.n // proj.m, dtype=np.int64)
-        obs_rows(layer.Hinv, layer.W0, counts, proj.m, proj.n, mask)
+        kernel(M, B, counts, proj.m, proj.n, mask)
     else:
-        obs_rows(layer.Hinv, layer.W0, _row_counts(layer, proj.keep), 0, 0, mask)
+        kernel(M, B, _row_counts(layer, proj.keep), 0, 0, mask)
     return mask
+
+
+def _solve_obs(layer, proj):
+    if proj.pattern == "group":
+        return _group_obs(layer, proj.keep, proj.group_size)
+    return _greedy_rows(layer, proj, obs_rows, layer.Hinv, layer.W0)
 
 
 def _group_obs(layer, keep, gs):
@@ -202,16 +207,9 @@ def _group_obs(layer, keep, gs):
 
 
 def _solve_omp(layer, proj):
-    r, d = layer.shape
     if proj.pattern == "group":
         return _group_omp(layer, proj.keep, proj.group_size)
-    mask = np.zeros((r, d), dtype=bool)
-    if proj.pattern == "nm":
-        counts = np.full(r, d * proj.n // proj.m, dtype=np.int64)
-        omp_gram_rows(layer.H, layer.B, counts, proj.m, proj.n, mask)
-    else:
-        omp_gram_rows(layer.H, layer.B, _row_counts(layer, proj.keep), 0, 0, mask)
-    return mask
+    return _greedy_rows(layer, proj, omp_gram_rows, layer.H, layer.B)
 
 
 def _group_omp(layer, keep, gs):
