@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 import warnings
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -24,6 +27,8 @@ __all__ = ["CoLiDEResult", "colide", "colide_objective"]
 
 #: Number of variables from which the log-det inverse runs in float32.
 _FLOAT32_INVERSE_MIN_D = 128
+#: Adam iterations per recomputation of the inverse of s I - W o W.
+_INVERSE_EVERY = 4
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,14 @@ class CoLiDEResult:
         Whether the last stage met ``tol`` before ``max_iter``.
     time : float
         Wall-clock seconds.
+    init : str
+        The start whose solution was kept: ``"zeros"`` (the paper's central
+        path from ``W = 0``) or ``"equal-variance"`` (CoLiDE-EV stages, then
+        the last stage with the non-equal score); see ``init`` in
+        :func:`colide`.
+    start_objectives : dict
+        Final objective of every start that was run (the lowest one is kept),
+        all evaluated at the last stage's ``(mu, s)``.
     """
 
     adjacency: np.ndarray
@@ -69,6 +82,8 @@ class CoLiDEResult:
     history_stage: np.ndarray
     converged: bool
     time: float
+    init: str = "zeros"
+    start_objectives: dict = field(default_factory=dict)
 
 
 def _scales(C, W, equal_variance, sigma_floor):
@@ -203,6 +218,8 @@ def colide(
     checkpoint=1000,
     tol=1e-6,
     rescale=True,
+    init=None,
+    n_jobs=None,
     verbose=False,
 ):
     r"""Learn a linear DAG with CoLiDE (concomitant linear DAG estimation).
@@ -285,6 +302,28 @@ def colide(
         14.7 +- 6.6 with ``rescale=True`` (the same fits as at unit
         variance) and 28.3 +- 9.5 with ``False``. On heteroscedastic data
         the choice made no measurable difference to CoLiDE-NV.
+    init : {"zeros", "equal-variance", "best"}, optional
+        Where the central path starts. ``"zeros"``: from ``W = 0`` with the
+        chosen score in every stage (the paper). ``"equal-variance"``
+        (CoLiDE-NV only): the equal-variance score in every stage but the
+        last, which uses the non-equal score, so CoLiDE-NV refines a
+        CoLiDE-EV path. ``"best"`` (CoLiDE-NV only): run both and keep the
+        one with the lower final CoLiDE-NV objective; the result records
+        which (``init``) and both objectives (``start_objectives``). ``None``
+        (default) means ``"zeros"`` for ``variance="equal"`` and ``"best"``
+        for ``"non-equal"``. The non-equal objective is not convex in ``W``
+        (the acyclicity term), and the path from ``W = 0`` often ends in a
+        worse stationary point than the one reached from the equal-variance
+        path: on heteroscedastic ER4 graphs with 50 nodes (5 seeds) the
+        equal-variance start had the lower CoLiDE-NV objective on 4 seeds
+        and the zero start on 1, and keeping the lower one took the mean SHD
+        from 30.8 to 20.6 (DAGMA 23.0); with equal noise variances the
+        equal-variance start won on every seed. ``"best"`` costs a second
+        run, in a second thread when ``n_jobs`` allows.
+    n_jobs : int, optional
+        Threads for the starts of ``init="best"`` (the kernels release the
+        GIL). ``None`` uses one thread per start, up to the number of CPUs;
+        ``-1`` all CPUs; ``1`` runs the starts one after the other.
     verbose : bool
         Show a progress bar (tqdm).
 
@@ -305,7 +344,18 @@ def colide(
     inverse of ``sI - W o W`` from 128 variables on: it runs in float32
     (about 20% less time per iteration at ``d = 200``) and only enters the
     gradient of ``h``, where its ~1e-6 relative error is far below what the
-    Adam steps resolve.
+    Adam steps resolve. The inverse is also recomputed only every fourth
+    iteration (the steps in between use the last one for the gradient of
+    ``h``; ``W`` moves by about ``learning_rate`` per step, while Adam's
+    first moment averages the gradients of the last ~100 steps); domain
+    membership is checked at each recomputation and before any checkpoint,
+    and a rejected iterate goes back to the last one checked, with half the
+    learning rate. This cuts the time per iteration by 36% at ``d = 200``
+    (0.88 -> 0.56 ms) and 47% at ``d = 50``. On ER4 graphs (seeds 0-4,
+    equal and heteroscedastic noise, CoLiDE-EV and CoLiDE-NV) all 20
+    learned graphs at ``d = 20`` and 19 of 20 at ``d = 50`` were the same
+    as with a fresh inverse at every iteration; the other one (CoLiDE-EV,
+    equal variances, seed 2) went from SHD 16 to 25.
 
     Examples
     --------
@@ -327,10 +377,23 @@ def colide(
     """
     t0 = time.perf_counter()
     check_choice("variance", variance, ("equal", "non-equal"))
+    equal = variance == "equal"
+    if init is None:
+        init = "zeros" if equal else "best"
+    check_choice("init", init, ("zeros", "equal-variance", "best"))
+    if equal and init != "zeros":
+        raise ValueError(
+            f"init={init!r} only applies to variance='non-equal' (it starts "
+            "CoLiDE-NV from CoLiDE-EV stages); use init='zeros' or None"
+        )
+    if n_jobs is not None:
+        n_jobs = check_scalar_arg(n_jobs, "n_jobs", lower=-1, integer=True)
+        if n_jobs == 0:
+            raise ValueError("n_jobs must be None, -1 or a positive integer, got 0")
     alpha = check_scalar_arg(alpha, "alpha", lower=0)
     threshold = check_scalar_arg(threshold, "threshold", lower=0)
     if s is None:
-        s = (1.0, 0.9, 0.8, 0.7) + ((0.6,) if variance == "non-equal" else ())
+        s = (1.0, 0.9, 0.8, 0.7) + (() if equal else (0.6,))
     if np.ndim(s) != 1:
         raise TypeError(f"s must be a sequence of floats (one per stage), got {s!r}")
     s_seq = [check_scalar_arg(si, "s", lower=0, lower_inclusive=False) for si in s]
@@ -362,7 +425,6 @@ def colide(
             f"X has constant column(s) {const.tolist()}: a variable without "
             "noise cannot be modelled; drop it before fitting"
         )
-    equal = variance == "equal"
     # A global rescaling of X leaves W unchanged; dividing by the smallest
     # column standard deviation (the noise level of the source nodes, an
     # upper bound on the smallest noise level) makes alpha and mu
@@ -371,58 +433,73 @@ def colide(
     kappa = float(np.sqrt(col_var.min())) if rescale else 1.0
     C = C / kappa**2
     sigma_floor = 1e-8 * scale / kappa
-    W = np.zeros((d, d))
-    sigma = np.empty(d)
-    n_iter = 0
-    stage_iters = []
-    s_used = []
-    history = []
-    history_stage = []
-    converged = d == 1
     if d == 1:
         s_seq = []  # a single variable: the empty graph, nothing to learn
     budget = [warm_iter] * (len(s_seq) - 1) + [max_iter] if s_seq else []
+    # Which score each stage of each start uses: "zeros" is the paper's
+    # central path from W = 0; "equal-variance" runs the same schedule with
+    # the equal-variance score in every stage but the last.
+    n_stages = len(s_seq)
+    starts = {
+        "zeros": [equal] * n_stages,
+        "equal-variance": [True] * (n_stages - 1) + [False] * min(n_stages, 1),
+    }
+    names = ["zeros", "equal-variance"] if init == "best" else [init]
+    if n_stages < 2:
+        names = names[:1]  # both starts are the same single stage
     pbar = None
     if verbose and s_seq:
         from tqdm.auto import tqdm
 
-        pbar = tqdm(total=sum(budget), desc="CoLiDE", unit="it")
-    # The inverse of s I - W o W (about half of the flops of an iteration)
-    # is computed in float32 for large d: it only enters the gradient of h,
-    # whose relative error stays ~1e-6, far below what Adam resolves, and the
-    # pivot signs that decide domain membership are only uncertain within
-    # ~1e-7 of the boundary. Scores, noise scales and W stay in float64.
-    inv_dtype = np.float32 if d >= _FLOAT32_INVERSE_MIN_D else np.float64
-    buffers = (
-        [np.empty((d, d), dtype=inv_dtype)]
-        + [np.empty((d, d)) for _ in range(5)]
-        + [np.empty(d, dtype=inv_dtype), np.empty(d, dtype=inv_dtype), np.empty(d)]
-    )
-    # d x d products are too small for threads to pay off below a few hundred
-    # variables, and threads fight over shared cores; above, BLAS decides.
-    with threadpool_limits(limits=1 if d < 256 else None, user_api="blas"):
-        for k, (s_k, iters) in enumerate(zip(s_seq, budget, strict=True)):
-            lr = lr0
-            while True:
-                W_k, stage_n, status, stage_hist, stage_conv = _run_stage(
-                    C, W, sigma, buffers, mu, s_k, alpha, lr, beta1, beta2,
-                    iters, checkpoint, tol, equal, sigma_floor, pbar,
-                )
-                n_iter += stage_n
-                if status != _kernels.OUT_OF_DOMAIN_AT_START:
-                    break
-                s_k += 0.1
-                lr *= 0.5
-            W = W_k
-            stage_iters.append(stage_n)
-            s_used.append(s_k)
-            history.extend(stage_hist)
-            history_stage.extend([k] * len(stage_hist))
-            converged = stage_conv
-            mu *= mu_factor
+        pbar = tqdm(total=sum(budget) * len(names), desc="CoLiDE", unit="it")
+    lock = threading.Lock()
+
+    def progress(k):
+        if pbar is not None:
+            with lock:
+                pbar.update(k)
+
+    def run(name):
+        return _central_path(
+            C, starts[name], s_seq, budget, mu, mu_factor, alpha, lr0, beta1,
+            beta2, checkpoint, tol, sigma_floor, progress,
+        )
+
+    workers = len(names) if n_jobs is None else n_jobs
+    if workers < 0:
+        workers = os.cpu_count() or 1
+    workers = max(1, min(workers, len(names), os.cpu_count() or 1))
+    # d x d products are too small for BLAS threads to pay off below a few
+    # hundred variables, and threads fight over shared cores; above, BLAS
+    # shares the CPUs with the other start. The starts are independent and
+    # the kernels release the GIL, so they run in parallel threads.
+    blas_threads = 1 if d < 256 else max(1, (os.cpu_count() or 1) // workers)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as ex:
+                paths = dict(zip(names, ex.map(run, names), strict=True))
+        else:
+            paths = {name: run(name) for name in names}
     if pbar is not None:
         pbar.close()
-    if not converged and max_iter > 0:
+    # Keep the start with the lowest final objective, all evaluated at the
+    # last stage's (mu, s): the largest s any start ended with, since a
+    # stage restarted outside the domain moves to s + 0.1 and the domain
+    # only grows with s.
+    objectives = {}
+    if n_stages:
+        mu_last = mu * mu_factor ** (n_stages - 1)
+        s_eval = max(p["s"][-1] for p in paths.values())
+        for name, p in paths.items():
+            objectives[name] = float(_stage_objective(
+                C, p["W"], mu_last, s_eval, alpha, equal, sigma_floor
+            ))
+        chosen = min(names, key=lambda name: objectives[name])
+    else:
+        chosen = names[0]  # no stage: W = 0
+    path = paths[chosen]
+    W = path["W"]
+    if not path["converged"] and max_iter > 0:
         warnings.warn(
             f"CoLiDE did not converge in max_iter={max_iter} iterations of its "
             f"last stage (tol={tol:g}); increase max_iter or tol.",
@@ -436,24 +513,69 @@ def colide(
         adjacency=adjacency,
         weights=W,
         noise_scale=float(sigma[0]) if equal else sigma,
-        n_iter=n_iter,
-        n_iter_stages=tuple(stage_iters),
-        s=tuple(s_used),
-        history=np.asarray(history, dtype=float),
-        history_stage=np.asarray(history_stage, dtype=np.int64),
-        converged=bool(converged),
+        n_iter=sum(p["n_iter"] for p in paths.values()),
+        n_iter_stages=tuple(path["stage_iters"]),
+        s=tuple(path["s"]),
+        history=np.asarray(path["history"], dtype=float),
+        history_stage=np.asarray(path["history_stage"], dtype=np.int64),
+        converged=bool(path["converged"]),
         time=time.perf_counter() - t0,
+        init=chosen,
+        start_objectives=objectives,
     )
 
 
+def _central_path(C, stage_equal, s_seq, budget, mu, mu_factor, alpha, lr0,
+                  beta1, beta2, checkpoint, tol, sigma_floor, progress):
+    """Run the stages from ``W = 0``; ``stage_equal[k]`` picks stage k's score."""
+    d = C.shape[0]
+    # The inverse of s I - W o W (about half of the flops of an iteration)
+    # is computed in float32 for large d: it only enters the gradient of h,
+    # whose relative error stays ~1e-6, far below what Adam resolves, and the
+    # pivot signs that decide domain membership are only uncertain within
+    # ~1e-7 of the boundary. Scores, noise scales and W stay in float64.
+    inv_dtype = np.float32 if d >= _FLOAT32_INVERSE_MIN_D else np.float64
+    buffers = (
+        [np.empty((d, d), dtype=inv_dtype)]
+        + [np.empty((d, d)) for _ in range(5)]
+        + [np.empty(d, dtype=inv_dtype), np.empty(d, dtype=inv_dtype), np.empty(d)]
+    )
+    W = np.zeros((d, d))
+    sigma = np.empty(d)
+    out = {"n_iter": 0, "stage_iters": [], "s": [], "history": [],
+           "history_stage": [], "converged": True}
+    for k, (s_k, iters, eq) in enumerate(
+        zip(s_seq, budget, stage_equal, strict=True)
+    ):
+        lr = lr0
+        while True:
+            W_k, stage_n, status, stage_hist, stage_conv = _run_stage(
+                C, W, sigma, buffers, mu, s_k, alpha, lr, beta1, beta2,
+                iters, checkpoint, tol, eq, sigma_floor, progress,
+            )
+            out["n_iter"] += stage_n
+            if status != _kernels.OUT_OF_DOMAIN_AT_START:
+                break
+            s_k += 0.1
+            lr *= 0.5
+        W = W_k
+        out["stage_iters"].append(stage_n)
+        out["s"].append(s_k)
+        out["history"].extend(stage_hist)
+        out["history_stage"].extend([k] * len(stage_hist))
+        out["converged"] = stage_conv
+        mu *= mu_factor
+    out["W"] = W
+    return out
+
+
 def _run_stage(C, W0, sigma, buffers, mu, s, alpha, lr, beta1, beta2, max_iter,
-               checkpoint, tol, equal, sigma_floor, pbar):
+               checkpoint, tol, equal, sigma_floor, progress):
     """One central-path stage from ``W0``; returns W, iterations, status, history."""
     W = W0.copy()
-    MT, CW, G, m, v, step, row, col, work = buffers
+    MT, CW, G, m, v, W_ok, row, col, work = buffers
     m[:] = 0.0
     v[:] = 0.0
-    step[:] = 0.0
     lr_min = 1e-16
     obj_prev = np.inf
     hist = []
@@ -463,12 +585,12 @@ def _run_stage(C, W0, sigma, buffers, mu, s, alpha, lr, beta1, beta2, max_iter,
     while t < max_iter:
         n_steps = min(checkpoint - t % checkpoint, max_iter - t)
         status, done, lr = _kernels.adam_chunk(
-            C, W, sigma, MT, CW, G, m, v, step, row, col, work, t, n_steps, mu, s,
+            C, W, sigma, MT, CW, G, m, v, W_ok, row, col, work, t, n_steps, mu, s,
             alpha, lr, lr_min, beta1, beta2, 1e-8, equal, sigma_floor,
+            _INVERSE_EVERY,
         )
         t += done
-        if pbar is not None:
-            pbar.update(done)
+        progress(done)
         if status != _kernels.OK:
             break
         obj = _stage_objective(C, W, mu, s, alpha, equal, sigma_floor)
@@ -477,8 +599,8 @@ def _run_stage(C, W0, sigma, buffers, mu, s, alpha, lr, beta1, beta2, max_iter,
             converged = True
             break
         obj_prev = obj
-    if pbar is not None and status != _kernels.OUT_OF_DOMAIN_AT_START:
-        pbar.update(max_iter - t)
+    if status != _kernels.OUT_OF_DOMAIN_AT_START:
+        progress(max_iter - t)
     if status == _kernels.STEP_UNDERFLOW:
         converged = True  # no further progress possible at this s
     return W, t, status, hist, converged

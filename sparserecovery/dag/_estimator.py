@@ -64,6 +64,18 @@ class CoLiDE(BaseEstimator):
         objective, whose score scales like the data while ``alpha`` and the
         acyclicity term do not (a deliberate departure; measurements in
         :func:`~sparserecovery.dag.colide`).
+    init : {"zeros", "equal-variance", "best"}, default=None
+        Start of the central path: ``"zeros"`` is the paper's (from
+        ``W = 0``); ``"equal-variance"`` (CoLiDE-NV only) runs the
+        equal-variance score in every stage but the last; ``"best"``
+        (CoLiDE-NV only) runs both and keeps the lower final CoLiDE-NV
+        objective. ``None`` means ``"zeros"`` for ``variance="equal"`` and
+        ``"best"`` for ``"non-equal"`` (measurements in
+        :func:`~sparserecovery.dag.colide`).
+    n_jobs : int, default=None
+        Threads for the two starts of ``init="best"``: ``None`` one per start
+        (up to the number of CPUs), ``-1`` all CPUs, ``1`` one after the
+        other.
     verbose : bool, default=False
         Show a progress bar.
 
@@ -78,7 +90,10 @@ class CoLiDE(BaseEstimator):
         Estimated noise standard deviation: a float for ``"equal"``, one per
         variable for ``"non-equal"``.
     n_iter_ : int
-        Total number of Adam iterations.
+        Total number of Adam iterations (over all starts).
+    init_ : str
+        The start whose solution was kept (``"zeros"`` or
+        ``"equal-variance"``).
     objective_history_ : ndarray of shape (n_checkpoints,)
         Objective of the current stage at every checkpoint.
     n_features_in_ : int
@@ -124,6 +139,8 @@ class CoLiDE(BaseEstimator):
         checkpoint=1000,
         tol=1e-6,
         rescale=True,
+        init=None,
+        n_jobs=None,
         verbose=False,
     ):
         self.variance = variance
@@ -138,6 +155,8 @@ class CoLiDE(BaseEstimator):
         self.checkpoint = checkpoint
         self.tol = tol
         self.rescale = rescale
+        self.init = init
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     def fit(self, X, y=None):
@@ -170,11 +189,14 @@ class CoLiDE(BaseEstimator):
             checkpoint=self.checkpoint,
             tol=self.tol,
             rescale=self.rescale,
+            init=self.init,
+            n_jobs=self.n_jobs,
             verbose=self.verbose,
         )
         self.adjacency_ = result.adjacency
         self.weights_ = result.weights
         self.noise_scale_ = result.noise_scale
         self.n_iter_ = result.n_iter
+        self.init_ = result.init
         self.objective_history_ = result.history
         return self

@@ -158,19 +158,26 @@ def gradient(C, W, CW, MinvT, sigma, mu, alpha, work, G):
 
 @njit(**_LOOP)
 def adam_chunk(
-    C, W, sigma, MT, CW, G, m, v, step, row, col, work, t_start, n_steps, mu,
+    C, W, sigma, MT, CW, G, m, v, W_ok, row, col, work, t_start, n_steps, mu,
     s, alpha, lr, lr_min, beta1, beta2, eps, equal_variance, sigma_floor,
+    inverse_every,
 ):
     """Run up to ``n_steps`` CoLiDE iterations (Adam on ``W``, then ``sigma``).
 
-    One iteration: check that ``W`` lies in the domain of ``h(.; s)``, i.e.
-    that ``s I - W o W`` is an M-matrix (else undo half of the last step and
-    halve ``lr``), update the noise scale(s) in closed form, form the gradient
-    of ``mu * (score(W, sigma) + alpha * |W|_1) + h(W; s)`` (see
+    One iteration: update the noise scale(s) in closed form, form the
+    gradient of ``mu * (score(W, sigma) + alpha * |W|_1) + h(W; s)`` (see
     :func:`gradient`) and take one Adam step. The diagonal of ``W`` stays
     zero (no self-loops: its gradient, hence its Adam step, is zero).
 
-    ``W``, ``sigma``, ``m``, ``v`` and ``step`` are updated in place (``MT``,
+    Every ``inverse_every`` iterations (and at the first of the chunk) the
+    inverse of ``s I - W o W`` is recomputed, which also checks that ``W``
+    lies in the domain of ``h(.; s)`` (``s I - W o W`` an M-matrix); in
+    between, the gradient of ``h`` uses the last inverse. A ``W`` found
+    outside the domain is reset to the last ``W`` found inside (kept in
+    ``W_ok``) and the learning rate halved, so every checked iterate lies in
+    the domain; ``W`` is checked again before the chunk returns.
+
+    ``W``, ``sigma``, ``m``, ``v`` and ``W_ok`` are updated in place (``MT``,
     ``CW``, ``G``, ``row``, ``col``, ``work`` are work space); ``t_start`` is
     the number of Adam steps already taken in this stage (0 starts the
     stage). The dtype of ``MT`` (and of the vectors ``row`` and ``col``) is
@@ -180,27 +187,36 @@ def adam_chunk(
     """
     d = W.shape[0]
     MinvT = MT
-    for k in range(n_steps):
-        t = t_start + k
-        while True:
+    k = 0
+    check = True
+    while True:
+        if check or k == n_steps:
             # (s I - W o W)^T; its inverse MinvT[i, j] = Minv[j, i].
             for i in range(d):
                 for j in range(d):
                     MT[i, j] = -W[j, i] * W[j, i]
                 MT[i, i] += s
-            inside, MinvT = m_matrix_inverse(MT, row, col)
+            inside, inv = m_matrix_inverse(MT, row, col)
             if inside:
-                break
-            if t == 0:
-                return OUT_OF_DOMAIN_AT_START, k, lr
-            # Undo half of the last step (halving the learning rate).
-            lr *= 0.5
-            for i in range(d):
-                for j in range(d):
-                    step[i, j] *= 0.5
-                    W[i, j] += step[i, j]
-            if lr < lr_min:
-                return STEP_UNDERFLOW, k, lr
+                MinvT = inv
+                for i in range(d):
+                    for j in range(d):
+                        W_ok[i, j] = W[i, j]
+            else:
+                if t_start + k == 0:
+                    return OUT_OF_DOMAIN_AT_START, k, lr
+                # Back to the last iterate inside the domain, half the step.
+                lr *= 0.5
+                for i in range(d):
+                    for j in range(d):
+                        W[i, j] = W_ok[i, j]
+                if lr < lr_min:
+                    return STEP_UNDERFLOW, k, lr
+                if k == n_steps:
+                    continue  # recompute the inverse at the restored W
+            if k == n_steps:
+                return OK, n_steps, lr
+        t = t_start + k
         _update_scale(C, W, CW, sigma, equal_variance, sigma_floor)
         # Bias corrections folded into the step size and epsilon.
         bc1 = 1.0 - beta1 ** (t + 1)
@@ -213,17 +229,15 @@ def adam_chunk(
             Wi = W[i]
             mi = m[i]
             vi = v[i]
-            si = step[i]
             for j in range(d):
                 g = Gi[j]
                 mij = beta1 * mi[j] + (1.0 - beta1) * g
                 vij = beta2 * vi[j] + (1.0 - beta2) * g * g
                 mi[j] = mij
                 vi[j] = vij
-                st = lr_t * mij / (np.sqrt(vij) + eps_t)
-                si[j] = st
-                Wi[j] -= st
-    return OK, n_steps, lr
+                Wi[j] -= lr_t * mij / (np.sqrt(vij) + eps_t)
+        k += 1
+        check = k % inverse_every == 0
 
 
 @njit

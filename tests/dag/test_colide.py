@@ -310,3 +310,117 @@ def test_objective_rejects_non_numeric_and_bad_sigma():
     with pytest.raises(ValueError, match="sigma"):
         colide_objective(np.zeros((3, 3)), np.eye(3), [1.0, 2.0], mu=1.0, s=1.0,
                          alpha=0.1, equal_variance=False)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("equal", [True, False])
+def test_stale_inverse_iterations_match_a_numpy_reference(equal):
+    """Within a chunk the inverse of sI - W o W is refreshed every few steps."""
+    from sparserecovery.dag._colide import _INVERSE_EVERY
+
+    assert 1 < _INVERSE_EVERY < 5  # five steps below see a stale inverse
+    X, _ = make_linear_sem(6, 200, degree=2, heteroscedastic=True, random_state=1)
+    C = _cov(X)
+    lr, b1, b2, alpha, mu, s = 0.02, 0.9, 0.99, 0.05, 1.0, 1.0
+    res = colide(X, variance="equal" if equal else "non-equal", alpha=alpha,
+                 rescale=False, s=(s,), max_iter=5, checkpoint=100, tol=0.0,
+                 learning_rate=lr, beta1=b1, beta2=b2, threshold=0.0,
+                 init="zeros")
+    d = 6
+    W = np.zeros((d, d))
+    m = np.zeros_like(W)
+    v = np.zeros_like(W)
+    for t in range(5):
+        if t % _INVERSE_EVERY == 0:  # the steps that refresh the inverse
+            MinvT = np.linalg.inv(s * np.eye(d) - W * W).T
+        r = np.diag((np.eye(d) - W).T @ C @ (np.eye(d) - W))
+        sigma = np.full(d, np.sqrt(r.mean())) if equal else np.sqrt(r)
+        g = mu * (C @ W - C) / sigma + mu * alpha * np.sign(W) + 2 * W * MinvT
+        np.fill_diagonal(g, 0.0)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        W = W - lr * (m / (1 - b1 ** (t + 1))) / (np.sqrt(v / (1 - b2 ** (t + 1)))
+                                                  + 1e-8)
+    np.testing.assert_allclose(res.weights, W, rtol=1e-10, atol=1e-12)
+
+
+def test_step_outside_the_domain_returns_to_the_last_checked_iterate():
+    """A huge step leaves the domain; W goes back and the step is halved."""
+    d = 5
+    X, _ = make_linear_sem(d, 200, degree=2, random_state=2)
+    C = _cov(X)
+    W = np.zeros((d, d))
+    MT, CW, G, m, v, W_ok = (np.zeros((d, d)) for _ in range(6))
+    row, col, work, sigma = np.empty(d), np.empty(d), np.empty(d), np.ones(d)
+    lr0 = 2.0  # the first Adam step moves every weight by about lr0
+    status, done, lr = _kernels.adam_chunk(
+        C, W, sigma, MT, CW, G, m, v, W_ok, row, col, work, 0, 6, 1.0, 1.0, 0.05,
+        lr0, 1e-16, 0.9, 0.99, 1e-8, True, 1e-12, 2,
+    )
+    assert status == _kernels.OK and done == 6
+    assert lr < lr0  # at least one step was rejected and halved
+    inside, _ = _kernels.m_matrix_inverse(
+        np.ascontiguousarray((np.eye(d) - W * W).T), row, col
+    )
+    assert inside  # the returned iterate is always checked
+    np.testing.assert_array_equal(W, W_ok)
+
+
+def _hetero(d=8, seed=4):
+    return make_linear_sem(d, 300, degree=2, heteroscedastic=True, random_state=seed)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_best_init_keeps_the_start_with_the_lower_objective():
+    X, _ = _hetero()
+    kw = {"variance": "non-equal", "warm_iter": 300, "max_iter": 300,
+          "checkpoint": 100}
+    best = colide(X, **kw)  # the default for non-equal variances
+    assert set(best.start_objectives) == {"zeros", "equal-variance"}
+    assert best.init == min(best.start_objectives, key=best.start_objectives.get)
+    singles = {init: colide(X, init=init, **kw)
+               for init in ("zeros", "equal-variance")}
+    for init, res in singles.items():
+        assert res.init == init and set(res.start_objectives) == {init}
+        assert res.start_objectives[init] == pytest.approx(
+            best.start_objectives[init], rel=1e-12)
+    chosen = singles[best.init]
+    np.testing.assert_array_equal(best.weights, chosen.weights)
+    np.testing.assert_array_equal(best.history, chosen.history)
+    assert best.n_iter == sum(r.n_iter for r in singles.values())
+    # Threads change nothing: each start runs on its own arrays.
+    serial = colide(X, n_jobs=1, **kw)
+    np.testing.assert_array_equal(serial.weights, best.weights)
+    # The equal-variance start is the EV path with the last stage non-equal.
+    ev = colide(X, variance="equal", s=(1.0, 0.9, 0.8, 0.7), warm_iter=300,
+                max_iter=300, checkpoint=100)
+    ev_hist = ev.history[ev.history_stage < 4]
+    ve = singles["equal-variance"]
+    np.testing.assert_allclose(ve.history[ve.history_stage < 3],
+                               ev_hist[ev.history_stage[ev.history_stage < 4] < 3],
+                               rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_estimator_reports_the_chosen_start():
+    X, _ = _hetero()
+    model = CoLiDE(variance="non-equal", warm_iter=200, max_iter=200,
+                   checkpoint=100).fit(X)
+    assert model.init_ in ("zeros", "equal-variance")
+    assert CoLiDE(warm_iter=200, max_iter=200).fit(X).init_ == "zeros"
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"init": "best"}, "only applies to variance='non-equal'"),
+        ({"init": "equal-variance"}, "only applies"),
+        ({"init": "random", "variance": "non-equal"}, "init"),
+        ({"n_jobs": 0, "variance": "non-equal"}, "n_jobs"),
+        ({"n_jobs": -2, "variance": "non-equal"}, "n_jobs"),
+    ],
+)
+def test_bad_init_and_n_jobs(params, match):
+    X, _ = make_linear_sem(4, 30, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        CoLiDE(**params).fit(X)

@@ -16,7 +16,7 @@ from _hardening import EXAMPLES, check_call, hardening_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sparserecovery import base, datasets, imaging, privacy, proxes, utils
+from sparserecovery import base, dag, datasets, imaging, privacy, proxes, utils
 
 BAD_REAL = (math.nan, math.inf, -math.inf, -1.0, 0.0, 1e-300, 1e300, -1e300)
 BAD_TYPE = ("a", None, True, 1j, [1.0, 2.0])
@@ -171,6 +171,22 @@ PARAMS = [
     Row("datasets.make_sparse_wht", lambda n_bits, sparsity: datasets.make_sparse_wht(
         n_bits, sparsity, random_state=0), {"n_bits": 6, "sparsity": 3},
         ("n_bits", "sparsity"), kind="size"),
+    # -------------------------------------------------------------- dag
+    Row("dag.colide", lambda alpha, threshold, learning_rate, tol, mu_init,
+        mu_factor: dag.colide(
+            np.random.default_rng(0).standard_normal((30, 3)), variance="non-equal",
+            alpha=alpha, threshold=threshold, learning_rate=learning_rate, tol=tol,
+            mu_init=mu_init, mu_factor=mu_factor, s=(1.0, 0.9), warm_iter=20,
+            max_iter=20, checkpoint=10),
+        {"alpha": 0.05, "threshold": 0.3, "learning_rate": 3e-4, "tol": 1e-6,
+         "mu_init": 1.0, "mu_factor": 0.1},
+        ("alpha", "threshold", "learning_rate", "tol", "mu_init", "mu_factor")),
+    Row("dag.colide", lambda n_jobs, warm_iter, checkpoint: dag.colide(
+        np.random.default_rng(0).standard_normal((30, 3)), variance="non-equal",
+        n_jobs=n_jobs, warm_iter=warm_iter, checkpoint=checkpoint, s=(1.0, 0.9),
+        max_iter=20),
+        {"n_jobs": 2, "warm_iter": 20, "checkpoint": 10},
+        ("n_jobs", "warm_iter", "checkpoint"), kind="size"),
     # ---------------------------------- imaging (phantoms, masks: not owned)
     Row("imaging.shepp_logan", lambda shape: imaging.shepp_logan(shape),
         {"shape": 16}, ("shape",), kind="size"),
