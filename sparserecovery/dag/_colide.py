@@ -465,10 +465,8 @@ def colide(
             beta2, checkpoint, tol, sigma_floor, progress,
         )
 
-    workers = len(names) if n_jobs is None else n_jobs
-    if workers < 0:
-        workers = os.cpu_count() or 1
-    workers = max(1, min(workers, len(names), os.cpu_count() or 1))
+    workers = len(names) if n_jobs in (None, -1) else n_jobs
+    workers = min(workers, len(names), os.cpu_count() or 1)
     # d x d products are too small for BLAS threads to pay off below a few
     # hundred variables, and threads fight over shared cores; above, BLAS
     # shares the CPUs with the other start. The starts are independent and
