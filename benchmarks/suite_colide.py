@@ -9,12 +9,17 @@ CoLiDE paper's non-equal variance setting).
 
 Methods
 -------
-colide_ev   CoLiDE(variance="equal"), defaults (alpha=0.05, threshold=0.3)
+colide_ev   CoLiDE(variance="equal"), defaults (alpha=0.05, threshold=0.3,
+            order search with refine_alpha=0.02)
 colide_nv   CoLiDE(variance="non-equal", n_jobs=1), defaults otherwise: five
             central-path stages from two starts (zeros and equal-variance
-            stages), the lower final objective kept; ``n_jobs=1`` runs the
-            two starts one after the other so that its time is single-core
-            like DAGMA's (the default runs them in two threads)
+            stages), the lower final objective kept, then the order search;
+            ``n_jobs=1`` runs the two starts one after the other so that its
+            time is single-core like DAGMA's (the default runs them in two
+            threads)
+colide_ev_paper, colide_nv_paper
+            the same with refine=False: the paper's output (threshold the
+            continuous solution, then drop the weakest edges on cycles)
 dagma       dagma.linear.DagmaLinear(loss_type="l2").fit, defaults
             (lambda1=0.03, w_threshold=0.3); skipped when dagma is missing
 
@@ -120,7 +125,8 @@ def _metrics(p, W_est):
 
 # DAGMA compiles nothing and CoLiDE is compiled in ``setup``: a warm-up call
 # would only double the grid's time.
-NO_WARMUP = ("dagma", "colide_ev", "colide_nv")
+NO_WARMUP = ("dagma", "colide_ev", "colide_nv", "colide_ev_paper",
+             "colide_nv_paper")
 
 
 def methods():
@@ -133,6 +139,14 @@ def methods():
         model = CoLiDE(variance="non-equal", n_jobs=1).fit(p["X"])
         return _metrics(p, model.adjacency_)
 
+    def colide_ev_paper(p):
+        model = CoLiDE(variance="equal", refine=False).fit(p["X"])
+        return _metrics(p, model.adjacency_)
+
+    def colide_nv_paper(p):
+        model = CoLiDE(variance="non-equal", n_jobs=1, refine=False).fit(p["X"])
+        return _metrics(p, model.adjacency_)
+
     def dagma(p):
         from dagma.linear import DagmaLinear  # ImportError -> skipped
         from threadpoolctl import threadpool_limits
@@ -142,7 +156,9 @@ def methods():
             W_est = DagmaLinear(loss_type="l2").fit(p["X"].copy())
         return _metrics(p, W_est)
 
-    return {"colide_ev": colide_ev, "colide_nv": colide_nv, "dagma": dagma}
+    return {"colide_ev": colide_ev, "colide_nv": colide_nv,
+            "colide_ev_paper": colide_ev_paper, "colide_nv_paper": colide_nv_paper,
+            "dagma": dagma}
 
 
 if __name__ == "__main__":

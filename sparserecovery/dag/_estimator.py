@@ -76,6 +76,16 @@ class CoLiDE(BaseEstimator):
         Threads for the two starts of ``init="best"``: ``None`` one per start
         (up to the number of CPUs), ``-1`` all CPUs, ``1`` one after the
         other.
+    refine : bool, default=True
+        After the central path, search the node orders near the learned DAG
+        for the lowest CoLiDE score restricted to DAGs (one square-root
+        lasso per node for ``"non-equal"``, one lasso at the common scale for
+        ``"equal"``, both with penalty ``refine_alpha``) and report that
+        DAG. ``False`` is the paper's procedure (threshold the continuous
+        solution, then prune to a DAG). See
+        :func:`~sparserecovery.dag.colide` for the measurements.
+    refine_alpha : float, default=0.02
+        l1 weight of the per-node fits of ``refine``.
     verbose : bool, default=False
         Show a progress bar.
 
@@ -85,7 +95,11 @@ class CoLiDE(BaseEstimator):
         Weighted adjacency matrix of the learned DAG; ``adjacency_[i, j]`` is
         the weight of the edge ``i -> j``. Always acyclic.
     weights_ : ndarray of shape (n_features, n_features)
-        The continuous solution before thresholding and pruning.
+        The continuous solution of the central path, before the order search
+        (``refine``), thresholding and pruning.
+    order_ : ndarray of shape (n_features,) or None
+        The node order found by ``refine`` (parents before children);
+        ``None`` with ``refine=False``.
     noise_scale_ : float or ndarray of shape (n_features,)
         Estimated noise standard deviation: a float for ``"equal"``, one per
         variable for ``"non-equal"``.
@@ -141,6 +155,8 @@ class CoLiDE(BaseEstimator):
         rescale=True,
         init=None,
         n_jobs=None,
+        refine=True,
+        refine_alpha=0.02,
         verbose=False,
     ):
         self.variance = variance
@@ -157,6 +173,8 @@ class CoLiDE(BaseEstimator):
         self.rescale = rescale
         self.init = init
         self.n_jobs = n_jobs
+        self.refine = refine
+        self.refine_alpha = refine_alpha
         self.verbose = verbose
 
     def fit(self, X, y=None):
@@ -191,6 +209,8 @@ class CoLiDE(BaseEstimator):
             rescale=self.rescale,
             init=self.init,
             n_jobs=self.n_jobs,
+            refine=self.refine,
+            refine_alpha=self.refine_alpha,
             verbose=self.verbose,
         )
         self.adjacency_ = result.adjacency
@@ -198,5 +218,6 @@ class CoLiDE(BaseEstimator):
         self.noise_scale_ = result.noise_scale
         self.n_iter_ = result.n_iter
         self.init_ = result.init
+        self.order_ = result.order
         self.objective_history_ = result.history
         return self

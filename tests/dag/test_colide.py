@@ -102,10 +102,12 @@ def test_adam_iterations_match_a_numpy_reference():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_noise_scale_is_the_closed_form_of_the_weights():
+    # Without the order search; with it, see test_order_search.py.
     X, _ = make_linear_sem(8, 300, degree=2, heteroscedastic=True, random_state=4)
     C = _cov(X)
     for variance in ("equal", "non-equal"):
-        model = CoLiDE(variance=variance, warm_iter=500, max_iter=500).fit(X)
+        model = CoLiDE(variance=variance, warm_iter=500, max_iter=500,
+                       refine=False).fit(X)
         I_W = np.eye(8) - model.weights_
         r = np.diag(I_W.T @ C @ I_W)
         expected = np.sqrt(r.mean()) if variance == "equal" else np.sqrt(r)
@@ -117,15 +119,20 @@ def test_adjacency_is_a_dag_when_thresholding_is_not_enough():
     # A large step and few iterations leave strong two-way edges.
     X, _ = make_linear_sem(10, 200, degree=4, random_state=2)
     model = CoLiDE(s=(1.0,), max_iter=60, learning_rate=0.05, alpha=0.0,
-                   threshold=0.05)
+                   threshold=0.05, refine=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
+        refined = clone(model).set_params(refine=True).fit(X)
     thresholded = np.where(np.abs(model.weights_) > 0.05, model.weights_, 0)
     assert not is_dag(thresholded)
     assert is_dag(model.adjacency_)
     kept = model.adjacency_ != 0
     np.testing.assert_array_equal(model.adjacency_[kept], model.weights_[kept])
+    # The order search starts from the same continuous solution.
+    np.testing.assert_array_equal(refined.weights_, model.weights_)
+    assert is_dag(refined.adjacency_)
+    assert refined.order_ is not None and model.order_ is None
 
 
 def test_recovers_small_graph_and_noise_scale():

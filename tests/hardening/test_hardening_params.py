@@ -173,14 +173,15 @@ PARAMS = [
         ("n_bits", "sparsity"), kind="size"),
     # -------------------------------------------------------------- dag
     Row("dag.colide", lambda alpha, threshold, learning_rate, tol, mu_init,
-        mu_factor: dag.colide(
+        mu_factor, refine_alpha: dag.colide(
             np.random.default_rng(0).standard_normal((30, 3)), variance="non-equal",
             alpha=alpha, threshold=threshold, learning_rate=learning_rate, tol=tol,
-            mu_init=mu_init, mu_factor=mu_factor, s=(1.0, 0.9), warm_iter=20,
-            max_iter=20, checkpoint=10),
+            mu_init=mu_init, mu_factor=mu_factor, refine_alpha=refine_alpha,
+            s=(1.0, 0.9), warm_iter=20, max_iter=20, checkpoint=10),
         {"alpha": 0.05, "threshold": 0.3, "learning_rate": 3e-4, "tol": 1e-6,
-         "mu_init": 1.0, "mu_factor": 0.1},
-        ("alpha", "threshold", "learning_rate", "tol", "mu_init", "mu_factor")),
+         "mu_init": 1.0, "mu_factor": 0.1, "refine_alpha": 0.02},
+        ("alpha", "threshold", "learning_rate", "tol", "mu_init", "mu_factor",
+         "refine_alpha")),
     Row("dag.colide", lambda n_jobs, warm_iter, checkpoint: dag.colide(
         np.random.default_rng(0).standard_normal((30, 3)), variance="non-equal",
         n_jobs=n_jobs, warm_iter=warm_iter, checkpoint=checkpoint, s=(1.0, 0.9),
