@@ -354,12 +354,15 @@ def colide(
         objective than the true weights); the order search, whose per-node
         fits see only DAGs, recovers them. Measured on ER4 graphs, n = 1000,
         seeds 0-4 (SHD, mean): Gaussian heteroscedastic CoLiDE-NV d = 20
-        14.0 -> 4.6 and d = 50 21.2 -> 9.4 (DAGMA 8.0 and 23.0); Laplace
+        14.0 -> 4.6 and d = 50 21.2 -> 9.6 (DAGMA 8.0 and 23.0); Laplace
         heteroscedastic d = 20 13.8 -> 4.8; equal variances d = 50
         CoLiDE-EV 12.4 -> 0.4 (DAGMA 22.2). With the paper's ``alpha = 0.05``
         in the per-node fits the heteroscedastic d = 20 mean was 10.2: l1 on
         raw weights favours parents of large variance, so the refit uses the
-        smaller ``refine_alpha``.
+        smaller ``refine_alpha``. At d = 200 (ER4, seed 0) the search took
+        21.7 s on heteroscedastic data (CoLiDE-NV SHD 163 -> 37; DAGMA 179)
+        and 14.4 s on equal-variance data (CoLiDE-EV 212 -> 51), on top of
+        the central path.
     refine_alpha : float
         l1 weight of the per-node fits of ``refine`` (dimensionless like
         ``alpha``: the square-root lasso is scale-free and the equal-variance
@@ -409,11 +412,11 @@ def colide(
     >>> x2 = -x1 + E[:, 2]
     >>> res = colide(np.c_[x0, x1, x2])
     >>> res.adjacency.round(1)
-    array([[ 0. ,  1.4,  0. ],
+    array([[ 0. ,  1.5,  0. ],
            [ 0. ,  0. , -1. ],
            [ 0. ,  0. ,  0. ]])
-    >>> res.converged
-    True
+    >>> res.converged, res.order.tolist()
+    (True, [0, 1, 2])
     """
     t0 = time.perf_counter()
     check_choice("variance", variance, ("equal", "non-equal"))

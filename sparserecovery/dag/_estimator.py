@@ -131,8 +131,8 @@ class CoLiDE(BaseEstimator):
     >>> x1 = 1.5 * x0 + E[:, 1]
     >>> x2 = -x1 + E[:, 2]
     >>> model = CoLiDE().fit(np.c_[x0, x1, x2])
-    >>> model.adjacency_.round(1)  # the l1 penalty shrinks weights a little
-    array([[ 0. ,  1.4,  0. ],
+    >>> model.adjacency_.round(1)
+    array([[ 0. ,  1.5,  0. ],
            [ 0. ,  0. , -1. ],
            [ 0. ,  0. ,  0. ]])
     >>> round(model.noise_scale_, 1)

@@ -320,19 +320,64 @@ def topological_order(adj):
 
 
 @njit
-def _lasso_value(G, c, lam, w, A):
-    """``0.5 w^T G w - c^T w + lam |w|_1`` for ``w`` supported on ``A``."""
-    value = 0.0
-    for x in range(A.shape[0]):
-        i = A[x]
-        wi = w[i]
-        if wi == 0.0:
-            continue
-        quad = 0.0
-        for y in range(A.shape[0]):
-            quad += G[i, A[y]] * w[A[y]]
-        value += wi * (0.5 * quad - c[i]) + lam * abs(wi)
-    return value
+def _chol_append(G, act, m, L, ridge):
+    """Extend the Cholesky factor ``L`` of ``G[act[:m], act[:m]]`` by ``act[m]``."""
+    k = act[m]
+    for r in range(m):
+        x = G[act[r], k]
+        for q in range(r):
+            x -= L[r, q] * L[m, q]
+        L[m, r] = x / L[r, r]
+    dkk = G[k, k] + ridge
+    for q in range(m):
+        dkk -= L[m, q] * L[m, q]
+    # A numerically dependent column keeps a tiny positive pivot (the ridge).
+    L[m, m] = np.sqrt(max(dkk, ridge))
+
+
+@njit
+def _chol_delete(act, m, L, r):
+    """Remove entry ``r`` of the active list (``m`` long) and its factor row.
+
+    Deleting row ``r`` of ``L`` leaves ``M`` with ``M M^T`` the reduced Gram
+    matrix; Givens rotations of neighbouring columns make ``M`` lower
+    triangular again (``O(m**2)``).
+    """
+    for i in range(r, m - 1):
+        act[i] = act[i + 1]
+        for q in range(m):
+            L[i, q] = L[i + 1, q]
+    for k in range(r, m - 1):
+        x = L[k, k]
+        y = L[k, k + 1]
+        h = np.hypot(x, y)
+        cs = x / h
+        sn = y / h
+        for i in range(k, m - 1):
+            lk = L[i, k]
+            lk1 = L[i, k + 1]
+            L[i, k] = cs * lk + sn * lk1
+            L[i, k + 1] = -sn * lk + cs * lk1
+        if L[k, k] < 0.0:
+            for i in range(k, m - 1):
+                L[i, k] = -L[i, k]
+    for i in range(m - 1):
+        L[i, m - 1] = 0.0
+
+
+@njit
+def _chol_solve(L, m, rhs, out):
+    """Solve ``L L^T out = rhs`` for the leading ``m x m`` block of ``L``."""
+    for i in range(m):
+        x = rhs[i]
+        for q in range(i):
+            x -= L[i, q] * out[q]
+        out[i] = x / L[i, i]
+    for i in range(m - 1, -1, -1):
+        x = out[i]
+        for q in range(i + 1, m):
+            x -= L[q, i] * out[q]
+        out[i] = x / L[i, i]
 
 
 @njit
@@ -353,74 +398,112 @@ def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
     solve the optimality conditions on their support (the first step then
     only looks for a violating inactive coordinate); ``tol`` is the absolute
     slack of the optimality test for the inactive coordinates. A ridge of
-    ``1e-12 max(diag G)`` keeps the active systems solvable when predictors are collinear. A step costs
-    ``O(p m + m**3)`` for ``m`` active coordinates. Returns the number of
-    steps.
+    ``1e-12 max(diag G)`` keeps the active systems solvable when predictors
+    are collinear. The Cholesky factor of the active Gram matrix is updated
+    as coordinates enter and leave, and the objective along the segment is
+    a quadratic in the step, so a step costs ``O(p m + m**2)`` for ``m``
+    active coordinates. Returns the number of steps.
     """
     p = c.shape[0]
     ridge = 0.0
     for a in range(p):
         ridge = max(ridge, G[a, a])
-    ridge *= 1e-12
-    solved = optimal_signs or not np.any(w != 0.0)
+    ridge = max(ridge * 1e-12, 1e-300)
+    act = np.empty(p, dtype=np.int64)
+    m = 0
+    for a in range(p):
+        if w[a] != 0.0:
+            act[m] = a
+            m += 1
+    L = np.zeros((p, p))
+    for r in range(m):
+        _chol_append(G, act, r, L, ridge)
+    solved = optimal_signs or m == 0
     theta = np.empty(p)
-    cand = np.empty(p)
-    trial = np.empty(p)
+    rhs = np.empty(p)
+    target = np.empty(p)
+    step = np.empty(p)
+    gw = np.empty(p)
+    gs = np.empty(p)
     for it in range(max_iter):
-        for a in range(p):
-            theta[a] = np.sign(w[a])
         if solved:
             best = -1
             worst = lam + tol
-            A = np.flatnonzero(w != 0.0)
             for a in range(p):
                 if w[a] != 0.0:
                     continue
                 g = c[a]
-                for y in range(A.shape[0]):
-                    g -= G[a, A[y]] * w[A[y]]
+                for r in range(m):
+                    g -= G[a, act[r]] * w[act[r]]
                 if abs(g) > worst:
                     worst = abs(g)
                     best = a
-                    theta[a] = np.sign(g)
             if best < 0:
                 return it
-            for a in range(p):
-                if w[a] == 0.0 and a != best:
-                    theta[a] = 0.0
-        A = np.flatnonzero(theta != 0.0)
-        m = A.shape[0]
-        GA = np.empty((m, m))
-        rhs = np.empty(m)
-        for x in range(m):
-            rhs[x] = c[A[x]] - lam * theta[A[x]]
-            for y in range(m):
-                GA[x, y] = G[A[x], A[y]]
-            GA[x, x] += ridge
-        target = np.linalg.solve(GA, rhs)
-        cand[:] = 0.0
+            g = c[best]
+            for r in range(m):
+                g -= G[best, act[r]] * w[act[r]]
+            act[m] = best
+            _chol_append(G, act, m, L, ridge)
+            m += 1
+            theta[m - 1] = np.sign(g)
+        for r in range(m - 1 if solved else m):
+            theta[r] = np.sign(w[act[r]])
+        for r in range(m):
+            rhs[r] = c[act[r]] - lam * theta[r]
+        _chol_solve(L, m, rhs, target)
         # The target solves the optimality conditions only if its signs are
         # the ones it was solved with.
         solved = True
-        for x in range(m):
-            cand[A[x]] = target[x]
-            if target[x] * theta[A[x]] <= 0.0:
+        for r in range(m):
+            step[r] = target[r] - w[act[r]]
+            if target[r] * theta[r] <= 0.0:
                 solved = False
-        best_value = _lasso_value(G, c, lam, cand, A)
-        for x in range(m):
-            wx = w[A[x]]
-            if wx != 0.0 and wx * target[x] < 0.0:
-                t = wx / (wx - target[x])
-                trial[:] = 0.0
-                for y in range(m):
-                    trial[A[y]] = w[A[y]] + t * (target[y] - w[A[y]])
-                trial[A[x]] = 0.0
-                value = _lasso_value(G, c, lam, trial, A)
+        # Smooth part along w + t step: f0 + t lin + t**2 quad.
+        lin = 0.0
+        quad = 0.0
+        for r in range(m):
+            x = 0.0
+            y = 0.0
+            for q in range(m):
+                x += G[act[r], act[q]] * w[act[q]]
+                y += G[act[r], act[q]] * step[q]
+            gw[r] = x
+            gs[r] = y
+            lin += step[r] * (x - c[act[r]])
+            quad += 0.5 * step[r] * y
+        best_t = 1.0
+        best_value = lin + quad
+        for r in range(m):
+            best_value += lam * abs(target[r])
+        for r in range(m):
+            wr = w[act[r]]
+            if wr != 0.0 and wr * target[r] < 0.0:
+                t = wr / (wr - target[r])
+                value = t * lin + t * t * quad
+                for q in range(m):
+                    if q != r:
+                        value += lam * abs(w[act[q]] + t * step[q])
                 if value < best_value:
                     best_value = value
-                    cand[:] = trial
-                    solved = False
-        w[:] = cand
+                    best_t = t
+                    drop = r
+        if best_t < 1.0:
+            solved = False
+            for r in range(m):
+                w[act[r]] += best_t * step[r]
+            w[act[drop]] = 0.0
+        else:
+            for r in range(m):
+                w[act[r]] = target[r]
+        # Coordinates at zero leave the active set.
+        r = 0
+        while r < m:
+            if w[act[r]] == 0.0:
+                _chol_delete(act, m, L, r)
+                m -= 1
+            else:
+                r += 1
     return max_iter
 
 
@@ -515,7 +598,9 @@ def node_fit(C, j, P, alpha, sigma, equal_variance, sigma_floor, w, warm_optimal
     s = max(np.sqrt(_residual(G, c, cjj, w)), sigma_floor)
     exact = warm_optimal  # w solves its support's conditions at this s
     for _ in range(100):
-        lasso_gram(G, c, alpha * s, w, tol, 10 * p + 10, exact)
+        steps = lasso_gram(G, c, alpha * s, w, tol, 10 * p + 10, exact)
+        if exact and steps == 0:
+            break  # the exact solution at s is the lasso solution at alpha s
         jump = _sqrt_lasso_jump(G, c, cjj, alpha, w)
         exact = jump > 0.0
         new = jump if exact else np.sqrt(_residual(G, c, cjj, w))
