@@ -8,6 +8,7 @@ checkpoints and drives the progress bar; these kernels only loop.
 import numpy as np
 
 from ..utils import njit
+from ..utils._cholesky import cholesky_solve
 
 # Status codes returned by ``adam_chunk``.
 OK = 0  #: every requested step was taken
@@ -366,21 +367,6 @@ def _chol_delete(act, m, L, r):
 
 
 @njit
-def _chol_solve(L, m, rhs, out):
-    """Solve ``L L^T out = rhs`` for the leading ``m x m`` block of ``L``."""
-    for i in range(m):
-        x = rhs[i]
-        for q in range(i):
-            x -= L[i, q] * out[q]
-        out[i] = x / L[i, i]
-    for i in range(m - 1, -1, -1):
-        x = out[i]
-        for q in range(i + 1, m):
-            x -= L[q, i] * out[q]
-        out[i] = x / L[i, i]
-
-
-@njit
 def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
     """Exact lasso ``min 0.5 w^T G w - c^T w + lam |w|_1`` by feature-sign search.
 
@@ -451,7 +437,7 @@ def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
             theta[r] = np.sign(w[act[r]])
         for r in range(m):
             rhs[r] = c[act[r]] - lam * theta[r]
-        _chol_solve(L, m, rhs, target)
+        cholesky_solve(L, m, rhs, target)
         # The target solves the optimality conditions only if its signs are
         # the ones it was solved with.
         solved = True

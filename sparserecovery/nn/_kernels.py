@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..utils import njit
+from ..utils._cholesky import cholesky_solve
 
 __all__ = ["masked_refit_rows", "obs_rows", "omp_gram_rows", "topk_mask_rows"]
 
@@ -52,21 +53,6 @@ def topk_mask_rows(score, counts):
             for t in range(k):
                 mask[i, order[t]] = True
     return mask
-
-
-@njit
-def _cholesky_solve(L, k, rhs, out):
-    """Solve ``L[:k,:k] L[:k,:k]^T x = rhs[:k]`` into ``out[:k]``."""
-    for a in range(k):
-        s = rhs[a]
-        for c in range(a):
-            s -= L[a, c] * out[c]
-        out[a] = s / L[a, a]
-    for a in range(k - 1, -1, -1):
-        s = out[a]
-        for c in range(a + 1, k):
-            s -= L[c, a] * out[c]
-        out[a] = s / L[a, a]
 
 
 @njit
@@ -111,7 +97,7 @@ def masked_refit_rows(H, B, mask, out):
                 if _cholesky_append(H, L, S, k, j):
                     rhs[k] = B[i, j]
                     k += 1
-        _cholesky_solve(L, k, rhs, x)
+        cholesky_solve(L, k, rhs, x)
         for a in range(k):
             out[i, S[a]] = x[a]
 
@@ -170,7 +156,7 @@ def omp_gram_rows(H, B, counts, m, n_per_group, mask):
                 continue  # dependent atom: kept in the mask, not in the fit
             rhs[k] = B[i, best]
             k += 1
-            _cholesky_solve(L, k, rhs, x)
+            cholesky_solve(L, k, rhs, x)
             for j in range(d):
                 v = B[i, j]
                 for a in range(k):
