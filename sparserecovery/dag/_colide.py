@@ -344,8 +344,9 @@ def colide(
         ``R_jj / (2 sigma) + refine_alpha |w_j|_1`` at the common scale
         ``sigma`` (re-estimated between searches), each solved exactly. The
         search moves one node at a time to the position (at most 10 away)
-        that lowers the summed score most, until no move does; a move past a node refits
-        the two only where their optimality conditions change. ``False``
+        that lowers the summed score most, until no move does; a move past
+        a node refits the two only where their optimality conditions
+        change. ``False``
         is the paper's procedure (threshold, then drop the weakest edges on
         cycles). The continuous solution often keeps small weights on
         cycles in place of strong true edges, which thresholding then loses
@@ -671,7 +672,7 @@ def _stage_objective(C, W, mu, s, alpha, equal, sigma_floor):
     return mu * (score + alpha * np.abs(W).sum()) - logdet + d * np.log(s)
 
 
-#: Cap on the passes of the order search (each pass tries every adjacent swap).
+#: Cap on the passes of the order search (each pass tries every node once).
 _MAX_ORDER_PASSES = 1000
 #: How far (in positions) the order search moves one node at a time. On
 #: heteroscedastic ER4 graphs (seeds 0-4) moves of at most 10 positions gave
