@@ -651,6 +651,23 @@ def _with(order, hi, v):
 
 
 @njit
+def _refit_passed(C, W, score, scale, u, Pu, alpha, sigma, equal_variance,
+                  sigma_floor, wu, warm_optimal, apply):
+    """Refit node ``u`` on ``Pu`` (warm start ``wu``); its change of score.
+
+    With ``apply`` the fit is stored in ``W``, ``score`` and ``scale``.
+    """
+    su, scu = _fit_dense(C, u, Pu, alpha, sigma, equal_variance, sigma_floor,
+                         wu, warm_optimal)
+    change = su - score[u]
+    if apply:
+        W[:, u] = wu
+        score[u] = su
+        scale[u] = scu
+    return change
+
+
+@njit
 def _move_delta(C, W, score, scale, order, p, q, alpha, sigma, equal_variance,
                 sigma_floor, apply, deltas):
     """Change of the summed score when the node at position ``p`` moves to ``q``.
@@ -678,14 +695,9 @@ def _move_delta(C, W, score, scale, order, p, q, alpha, sigma, equal_variance,
         if step < 0:
             # u now comes after v: it gains v.
             if _enters(C, wu, u, v, alpha * scale[u]):
-                Pu = _with(order, x, v)
-                su, scu = _fit_dense(C, u, Pu, alpha, sigma, equal_variance,
-                                     sigma_floor, wu, True)
-                delta += su - score[u]
-                if apply:
-                    W[:, u] = wu
-                    score[u] = su
-                    scale[u] = scu
+                delta += _refit_passed(C, W, score, scale, u, _with(order, x, v),
+                                       alpha, sigma, equal_variance, sigma_floor,
+                                       wu, True, apply)
             if wv[u] != 0.0:
                 Pv = order[:x].copy()
                 sv, scv = _fit_dense(C, v, Pv, alpha, sigma, equal_variance,
@@ -693,14 +705,10 @@ def _move_delta(C, W, score, scale, order, p, q, alpha, sigma, equal_variance,
         else:
             # u now comes before v: it loses v, and v gains u.
             if W[v, u] != 0.0:
-                Pu = _without(order, 0, x, v)
-                su, scu = _fit_dense(C, u, Pu, alpha, sigma, equal_variance,
-                                     sigma_floor, wu, False)
-                delta += su - score[u]
-                if apply:
-                    W[:, u] = wu
-                    score[u] = su
-                    scale[u] = scu
+                delta += _refit_passed(C, W, score, scale, u,
+                                       _without(order, 0, x, v), alpha, sigma,
+                                       equal_variance, sigma_floor, wu, False,
+                                       apply)
             if _enters(C, wv, v, u, alpha * scv):
                 Pv = _without(order, 0, x + 1, v)
                 sv, scv = _fit_dense(C, v, Pv, alpha, sigma, equal_variance,
