@@ -409,12 +409,11 @@ def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
     rhs = np.empty(p)
     target = np.empty(p)
     step = np.empty(p)
-    gw = np.empty(p)
-    gs = np.empty(p)
     for it in range(max_iter):
         if solved:
             best = -1
             worst = lam + tol
+            g_best = 0.0
             for a in range(p):
                 if w[a] != 0.0:
                     continue
@@ -424,15 +423,13 @@ def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
                 if abs(g) > worst:
                     worst = abs(g)
                     best = a
+                    g_best = g
             if best < 0:
                 return it
-            g = c[best]
-            for r in range(m):
-                g -= G[best, act[r]] * w[act[r]]
             act[m] = best
             _chol_append(G, act, m, L, ridge)
             m += 1
-            theta[m - 1] = np.sign(g)
+            theta[m - 1] = np.sign(g_best)
         for r in range(m - 1 if solved else m):
             theta[r] = np.sign(w[act[r]])
         for r in range(m):
@@ -454,11 +451,10 @@ def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
             for q in range(m):
                 x += G[act[r], act[q]] * w[act[q]]
                 y += G[act[r], act[q]] * step[q]
-            gw[r] = x
-            gs[r] = y
             lin += step[r] * (x - c[act[r]])
             quad += 0.5 * step[r] * y
         best_t = 1.0
+        drop = -1
         best_value = lin + quad
         for r in range(m):
             best_value += lam * abs(target[r])
