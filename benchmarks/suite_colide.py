@@ -31,7 +31,9 @@ the timings compare algorithms, not thread counts.
 
 Environment: ``SPARSERECOVERY_COLIDE_ONLY`` keeps the cases whose name
 contains one of its comma-separated parts (e.g. ``ER4-d50-gaussian``);
-``SPARSERECOVERY_COLIDE_SEEDS`` sets the number of seeds (default 3, quick 1).
+``SPARSERECOVERY_COLIDE_SEEDS`` sets the number of seeds (default 3, quick 1);
+``SPARSERECOVERY_COLIDE_METHODS`` keeps the named methods (comma-separated,
+e.g. ``colide_ev,colide_nv,dagma`` to skip the paper rows on long runs).
 Paper setting, 5 seeds, one timed run each::
 
     SPARSERECOVERY_COLIDE_ONLY=ER4-d50-gaussian SPARSERECOVERY_COLIDE_SEEDS=5 \
@@ -156,9 +158,16 @@ def methods():
             W_est = DagmaLinear(loss_type="l2").fit(p["X"].copy())
         return _metrics(p, W_est)
 
-    return {"colide_ev": colide_ev, "colide_nv": colide_nv,
-            "colide_ev_paper": colide_ev_paper, "colide_nv_paper": colide_nv_paper,
-            "dagma": dagma}
+    out = {"colide_ev": colide_ev, "colide_nv": colide_nv,
+           "colide_ev_paper": colide_ev_paper, "colide_nv_paper": colide_nv_paper,
+           "dagma": dagma}
+    env = os.environ.get("SPARSERECOVERY_COLIDE_METHODS", "")
+    keep = [m for m in env.split(",") if m]
+    unknown = sorted(set(keep) - set(out))
+    if unknown:
+        raise ValueError(f"SPARSERECOVERY_COLIDE_METHODS: unknown method(s) {unknown}; "
+                         f"choose from {sorted(out)}")
+    return {k: v for k, v in out.items() if not keep or k in keep}
 
 
 if __name__ == "__main__":

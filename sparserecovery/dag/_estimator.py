@@ -75,7 +75,8 @@ class CoLiDE(BaseEstimator):
     n_jobs : int, default=None
         Threads for the two starts of ``init="best"``: ``None`` one per start
         (up to the number of CPUs), ``-1`` all CPUs, ``1`` one after the
-        other.
+        other. Below 256 variables the result does not depend on it (nor on
+        the BLAS thread count); see :func:`~sparserecovery.dag.colide`.
     refine : bool, default=True
         After the central path, search the node orders near the learned DAG
         for the lowest CoLiDE score restricted to DAGs (one square-root

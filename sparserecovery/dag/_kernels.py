@@ -321,6 +321,15 @@ def topological_order(adj):
 
 
 @njit
+def _ridge(G):
+    """``1e-12 max(diag G)`` (at least ``1e-300``): keeps active systems solvable."""
+    ridge = 0.0
+    for a in range(G.shape[0]):
+        ridge = max(ridge, G[a, a])
+    return max(ridge * 1e-12, 1e-300)
+
+
+@njit
 def _chol_append(G, act, m, L, ridge):
     """Extend the Cholesky factor ``L`` of ``G[act[:m], act[:m]]`` by ``act[m]``."""
     k = act[m]
@@ -391,10 +400,7 @@ def lasso_gram(G, c, lam, w, tol, max_iter, optimal_signs):
     active coordinates. Returns the number of steps.
     """
     p = c.shape[0]
-    ridge = 0.0
-    for a in range(p):
-        ridge = max(ridge, G[a, a])
-    ridge = max(ridge * 1e-12, 1e-300)
+    ridge = _ridge(G)
     act = np.empty(p, dtype=np.int64)
     m = 0
     for a in range(p):
@@ -498,20 +504,29 @@ def _sqrt_lasso_jump(G, c, cjj, alpha, w):
     ``w = w_ls - alpha s u`` (``G_AA w_ls = c_A``, ``G_AA u = t``) gives
     ``R = R_ls + alpha**2 s**2 t^T u``, so ``s = sqrt(R_ls / (1 - alpha**2
     t^T u))``. Returns ``s`` and overwrites ``w`` when the signs of the new
-    ``w`` agree; returns ``-1`` (``w`` unchanged) otherwise.
+    ``w`` agree; returns ``-1`` (``w`` unchanged) otherwise. The two systems
+    are solved through a Cholesky factor of ``G_AA`` (with the ridge of
+    :func:`lasso_gram`) in plain loops, so that, like the rest of the order
+    search, the result does not depend on the BLAS/LAPACK build or its
+    thread count.
     """
     A = np.flatnonzero(w != 0.0)
     m = A.shape[0]
     if m == 0:
         return np.sqrt(max(cjj, 0.0))
-    GA = np.empty((m, m))
+    ridge = _ridge(G)
+    L = np.zeros((m, m))
+    for r in range(m):
+        _chol_append(G, A, r, L, ridge)
     rhs = np.empty((m, 2))
     for x in range(m):
         rhs[x, 0] = c[A[x]]
         rhs[x, 1] = np.sign(w[A[x]])
-        for y in range(m):
-            GA[x, y] = G[A[x], A[y]]
-    sol = np.linalg.solve(GA, rhs)
+    sol = np.empty((m, 2))
+    col = np.empty(m)
+    for k in range(2):
+        cholesky_solve(L, m, rhs[:, k].copy(), col)
+        sol[:, k] = col
     q = 0.0
     r_ls = cjj
     for x in range(m):
