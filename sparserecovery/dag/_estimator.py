@@ -51,7 +51,8 @@ class CoLiDE(BaseEstimator):
         :class:`~sklearn.exceptions.ConvergenceWarning` is issued when it is
         reached before ``tol``.
     learning_rate : float, default=3e-4
-        Adam step size (halved whenever a step leaves the domain of ``h``).
+        Adam step size (halved whenever a step leaves the domain of ``h``,
+        and whenever the objective rose between two checkpoints).
     checkpoint : int, default=1000
         Iterations between two evaluations of the objective.
     tol : float, default=1e-6
