@@ -373,7 +373,7 @@ def colide(
         objective than the true weights); the order search, whose per-node
         fits see only DAGs, recovers them. Measured on ER4 graphs, n = 1000,
         seeds 0-4 (SHD, mean): Gaussian heteroscedastic CoLiDE-NV d = 20
-        14.0 -> 4.6 and d = 50 21.2 -> 9.6 (DAGMA 8.0 and 23.0); Laplace
+        14.0 -> 4.6 and d = 50 21.6 -> 9.6 (DAGMA 8.0 and 23.0); Laplace
         heteroscedastic d = 20 13.8 -> 4.8 (DAGMA 7.8); equal variances
         d = 50 CoLiDE-EV 12.4 -> 0.4 (DAGMA 9.4; the same at 10x the noise
         variance, where DAGMA had 7.0). With the paper's ``alpha = 0.05``

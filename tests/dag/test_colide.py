@@ -190,6 +190,18 @@ def test_result_does_not_depend_on_the_blas_thread_count(refine):
 
 
 
+def test_data_do_not_depend_on_the_blas_thread_count():
+    from threadpoolctl import threadpool_limits
+
+    data = []
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            data.append(make_linear_sem(200, 300, degree=4, heteroscedastic=True,
+                                        random_state=0))
+    np.testing.assert_array_equal(data[0][0], data[1][0])
+    np.testing.assert_array_equal(data[0][1], data[1][1])
+
+
 def test_single_variable_is_the_trivial_graph():
     X = np.random.default_rng(0).normal(2.0, 3.0, (50, 1))
     model = CoLiDE().fit(X)
