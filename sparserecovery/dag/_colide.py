@@ -264,10 +264,10 @@ def colide(
     checkpoints is at most ``tol``; the learning rate is halved whenever the
     objective rose since the last checkpoint (Adam at a constant step size
     otherwise circles the minimiser and may never meet ``tol``). A step that
-    leaves the domain of ``h``
-    (``sI - W o W`` no longer an M-matrix) is halved, and the learning rate
-    with it; a stage whose starting point lies outside the domain is
-    restarted with ``s + 0.1`` and half the learning rate.
+    leaves the domain of ``h`` (``sI - W o W`` no longer an M-matrix) is
+    halved, and the learning rate with it; a stage whose starting point
+    lies outside the domain is restarted with ``s + 0.1`` and half the
+    learning rate.
 
     Parameters
     ----------

@@ -190,18 +190,6 @@ def test_result_does_not_depend_on_the_blas_thread_count(refine):
 
 
 
-def test_data_do_not_depend_on_the_blas_thread_count():
-    from threadpoolctl import threadpool_limits
-
-    data = []
-    for threads in (1, 2):
-        with threadpool_limits(threads):
-            data.append(make_linear_sem(200, 300, degree=4, heteroscedastic=True,
-                                        random_state=0))
-    np.testing.assert_array_equal(data[0][0], data[1][0])
-    np.testing.assert_array_equal(data[0][1], data[1][1])
-
-
 def test_single_variable_is_the_trivial_graph():
     X = np.random.default_rng(0).normal(2.0, 3.0, (50, 1))
     model = CoLiDE().fit(X)
@@ -258,9 +246,9 @@ def test_convergence_warning_and_stage_restart():
 
 def test_stage_settles_when_adam_circles_the_minimiser():
     # Heteroscedastic ER4, d = 15: at a constant step size the last stage's
-    # objective rises and falls by ~1e-5 relative between checkpoints and
-    # never meets tol in its 70000 iterations; halving the step whenever the
-    # objective rose lets it settle (here in under 20000).
+    # objective rises and falls between checkpoints and never meets tol in
+    # its 70000 iterations; halving the step whenever the objective rose
+    # lets it settle (here in 19000).
     X, _ = make_linear_sem(15, 500, graph="ER", degree=4, heteroscedastic=True,
                            random_state=1)
     with warnings.catch_warnings():

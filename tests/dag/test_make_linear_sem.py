@@ -84,3 +84,15 @@ def test_bad_arguments(kwargs, match):
         make_linear_sem(5, 10, **kwargs)
     with pytest.raises((TypeError, ValueError), match="n_nodes"):
         make_linear_sem(0, 10)
+
+
+def test_data_do_not_depend_on_the_blas_thread_count():
+    from threadpoolctl import threadpool_limits
+
+    data = []
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            data.append(make_linear_sem(200, 300, degree=4, heteroscedastic=True,
+                                        random_state=0))
+    np.testing.assert_array_equal(data[0][0], data[1][0])
+    np.testing.assert_array_equal(data[0][1], data[1][1])
