@@ -52,6 +52,19 @@ def test_lasso_gram_warm_start_reaches_the_same_solution(rng):
     np.testing.assert_allclose(warm, cold, atol=1e-9)
 
 
+def test_active_factor_is_the_cholesky_factor_of_the_support(rng):
+    G, _, _, _, _ = _correlated_gram(rng, 40, n=200)
+    w = rng.standard_normal(40) * (rng.random(40) < 0.6)
+    P = rng.permutation(40)
+    ridge = _kernels._ridge(G)
+    act, L, m = _kernels._active_factor(G, w, P, ridge, np.zeros((40, 40)))
+    assert list(act[:m]) == [a for a in P if w[a] != 0]  # in candidate order
+    A = act[:m]
+    expected = np.linalg.cholesky(G[np.ix_(A, A)] + ridge * np.eye(m))
+    np.testing.assert_allclose(np.tril(L[:m, :m]), expected, rtol=1e-8,
+                               atol=1e-10 * np.abs(expected).max())
+
+
 @pytest.mark.parametrize("equal", [False, True])
 def test_node_fit_matches_cvxpy(equal, rng):
     # Node 0 regressed on nodes 1..p of the joint covariance.
@@ -115,6 +128,27 @@ def test_order_search_is_a_local_optimum_of_the_score(equal):
         moved = list(order)
         moved.insert(q, moved.pop(p))
         assert _fit_in_order(C, moved, alpha, sigma, equal)[1] >= score * (1 - 1e-9)
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_order_search_kept_factors_give_the_fresh_fits(equal, rng):
+    # Every refit of the search starts from the node's kept fit and Cholesky
+    # factor, updated as candidates enter and leave; after many moves on
+    # dense fits (small alpha) the result must still be the fresh fit of
+    # each node on its predecessors in the final order.
+    X, _ = make_linear_sem(30, 500, degree=4, heteroscedastic=not equal,
+                           random_state=5)
+    C = _cov(X) / _cov(X).diagonal().min()
+    alpha, sigma = 0.02, 1.3
+    order = rng.permutation(30)
+    W, score, n_pass = _kernels.order_search(C, order, alpha, sigma, equal,
+                                             1e-12, 1000, 10)
+    assert n_pass >= 2
+    W_ref, score_ref = _fit_in_order(C, list(order), alpha, sigma, equal)
+    assert (W_ref != 0).sum() > 150  # dense fits: large kept factors
+    np.testing.assert_array_equal(W != 0, W_ref != 0)
+    np.testing.assert_allclose(W, W_ref, atol=1e-8)
+    assert score == pytest.approx(score_ref, rel=1e-10)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
