@@ -114,6 +114,9 @@ class CoLiDE(BaseEstimator):
         Objective of the current stage at every checkpoint.
     n_features_in_ : int
         Number of variables seen during :meth:`fit`.
+    result_ : CoLiDEResult
+        The full result of :func:`~sparserecovery.dag.colide` (iterations
+        per stage, ``s`` used, timings: ``time`` and ``refine_time``, ...).
 
     Notes
     -----
@@ -222,4 +225,5 @@ class CoLiDE(BaseEstimator):
         self.init_ = result.init
         self.order_ = result.order
         self.objective_history_ = result.history
+        self.result_ = result
         return self

@@ -113,6 +113,9 @@ def test_noise_scale_is_the_closed_form_of_the_weights():
         expected = np.sqrt(r.mean()) if variance == "equal" else np.sqrt(r)
         np.testing.assert_allclose(model.noise_scale_, expected, rtol=1e-10)
         assert np.ndim(model.noise_scale_) == (0 if variance == "equal" else 1)
+        res = model.result_  # the estimator's attributes are its result's
+        assert res.weights is model.weights_ and res.n_iter == model.n_iter_
+        assert res.refine_time == 0.0 and res.time > 0.0
 
 
 def test_adjacency_is_a_dag_when_thresholding_is_not_enough():
@@ -255,7 +258,7 @@ def test_stage_settles_when_adam_circles_the_minimiser():
         warnings.simplefilter("error", ConvergenceWarning)
         res = colide(X, variance="non-equal", n_jobs=1, refine=False,
                      init="zeros")
-    assert res.converged
+    assert res.converged and res.refine_time == 0.0 and res.order is None
     assert res.n_iter_stages[-1] < 70000
     last = res.history[res.history_stage == res.history_stage.max()]
     assert np.any(np.diff(last) > 0)  # the halving was exercised

@@ -160,6 +160,7 @@ def test_refined_noise_scale_and_adjacency_are_the_refit_in_the_order():
         res = colide(X, variance=variance, warm_iter=500, max_iter=2000,
                      refine_alpha=0.03)
         assert res.order is not None and res.n_pass >= 1
+        assert 0.0 < res.refine_time < res.time
         equal = variance == "equal"
         if equal:
             # the common scale of the last search is that of its own refit
