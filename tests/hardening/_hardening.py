@@ -96,10 +96,11 @@ def corrupt(arr, kind, rng, *, magnitude=300):
     raise AssertionError(kind)
 
 
-def _leaves(obj, skip=("history", "times", "timings", "info", "time")):
+def _leaves(obj, skip=("history", "times", "timings", "info", "time",
+                       "refine_time")):
     """Numeric leaves of a result: arrays, scalars, dataclass fields, tuples,
-    fitted estimator attributes (names ending in ``_``); wall-clock fields
-    (``skip`` and names ending in ``_time``) are left out."""
+    fitted estimator attributes (names ending in ``_``), without the
+    wall-clock and history fields named in ``skip``."""
     if obj is None or isinstance(obj, (str, bytes, bool, np.bool_)):
         return
     if isinstance(obj, np.ndarray):
@@ -117,7 +118,7 @@ def _leaves(obj, skip=("history", "times", "timings", "info", "time")):
         return
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
-            if f.name not in skip and not f.name.endswith("_time"):
+            if f.name not in skip:
                 yield from _leaves(getattr(obj, f.name), skip)
         return
     if isinstance(obj, (tuple, list)):
