@@ -385,7 +385,8 @@ def colide(
         raw weights favours parents of large variance, so the refit uses the
         smaller ``refine_alpha``. At d = 200 (ER4, seed 0, 2-core AMD EPYC)
         the search took 12.7 s of a 128.8 s CoLiDE-NV fit on heteroscedastic
-        Gaussian data (SHD 31; DAGMA 179) and, with another process
+        Gaussian data (SHD 31; DAGMA 179; 194-224 s in later runs on
+        another VM of the same kind) and, with another process
         running, 10-11 s of CoLiDE-EV's 110 s on equal-variance Laplace and
         exponential data (``refine_time`` of the result).
     refine_alpha : float
